@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Targets follow the data flow (DESIGN.md section 1):
+//   PicketCore (vocabulary) ← PicketIngest (sources, framing) ← PicketNet (L2–L4)
+//   ← PicketLogs (syslog, JSON lines, text) ← PicketScan (the pipeline) ← picket (CLI).
+// Upstream stages never import downstream ones.
+let package = Package(
+    name: "Picket",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "picket", targets: ["picket"]),
+        .library(name: "PicketScan", targets: ["PicketScan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "PicketCore"),
+        .target(name: "PicketIngest", dependencies: ["PicketCore", "CZlib"]),
+        .target(name: "PicketNet", dependencies: ["PicketCore", "CPcap"]),
+        .target(name: "PicketLogs", dependencies: ["PicketCore"]),
+        .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs"]),
+        .executableTarget(
+            name: "picket",
+            dependencies: ["PicketScan", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
+            name: "PicketTests",
+            dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketScan", "picket"]
+        ),
+    ]
+)

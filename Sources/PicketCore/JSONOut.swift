@@ -1,0 +1,255 @@
+/// A JSON writer that appends to one reused byte buffer.
+///
+/// Everything written as a string is escaped: control characters, quotes, backslashes, and
+/// byte sequences that are not valid UTF-8 (replaced by U+FFFD), so attacker-controlled input
+/// can never break the document or reach a terminal as a control sequence.
+/// Commas are tracked per nesting level, so callers only say what to write.
+public struct JSONOut {
+    public private(set) var bytes: [UInt8] = []
+    /// Bit n set: the object or array at depth n already holds a member.
+    private var hasMember: UInt64 = 0
+    private var depth = 0
+
+    public init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+
+    /// Forget the content, keep the storage.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        hasMember = 0
+        depth = 0
+    }
+
+    private mutating func separate() {
+        let bit: UInt64 = 1 << UInt64(min(depth, 63))
+        if hasMember & bit != 0 { bytes.append(UInt8(ascii: ",")) } else { hasMember |= bit }
+    }
+
+    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); push() }
+    public mutating func endObject() { pop(); bytes.append(UInt8(ascii: "}")) }
+    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); push() }
+    public mutating func endArray() { pop(); bytes.append(UInt8(ascii: "]")) }
+
+    private mutating func push() {
+        depth += 1
+        hasMember &= ~(1 << UInt64(min(depth, 63)))
+    }
+    private mutating func pop() { depth -= 1 }
+
+    /// Write an object key; the next value call writes its value.
+    public mutating func key(_ k: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        // The value that follows must not write a comma of its own.
+        hasMember &= ~(1 << UInt64(min(depth, 63)))
+        pendingValue = true
+    }
+
+    public mutating func key(_ k: String) {
+        separate()
+        appendEscaped(k)
+        bytes.append(UInt8(ascii: ":"))
+        hasMember &= ~(1 << UInt64(min(depth, 63)))
+        pendingValue = true
+    }
+
+    private var pendingValue = false
+
+    /// Called before every value: after a key, the value follows the colon; otherwise it is an
+    /// array element or a top-level value and needs a separator.
+    private mutating func valuePrefix() {
+        if pendingValue {
+            pendingValue = false
+            hasMember |= 1 << UInt64(min(depth, 63))
+        } else {
+            separate()
+        }
+    }
+
+    public mutating func string(_ s: String) { valuePrefix(); appendEscaped(s) }
+    public mutating func string(_ s: StaticString) {
+        valuePrefix()
+        s.withUTF8Buffer { appendEscaped(UnsafeRawBufferPointer($0)) }
+    }
+    public mutating func string(bytes b: UnsafeRawBufferPointer) { valuePrefix(); appendEscaped(b) }
+    public mutating func int<T: BinaryInteger>(_ v: T) { valuePrefix(); appendDecimal(Int64(v)) }
+    public mutating func uint64(_ v: UInt64) { valuePrefix(); bytes.append(contentsOf: String(v).utf8) }
+    public mutating func bool(_ v: Bool) {
+        valuePrefix()
+        let word: StaticString = v ? "true" : "false"
+        word.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+    public mutating func null() { valuePrefix(); bytes.append(contentsOf: [110, 117, 108, 108]) }
+    public mutating func double(_ v: Double) {
+        valuePrefix()
+        if v.isFinite { bytes.append(contentsOf: "\(v)".utf8) } else { bytes.append(contentsOf: [110, 117, 108, 108]) }
+    }
+    /// Bytes that are already valid JSON (a value checked by `JSONScanner`).
+    public mutating func raw(json b: UnsafeRawBufferPointer) { valuePrefix(); bytes.append(contentsOf: b) }
+    /// Base64 of arbitrary bytes, as a string.
+    public mutating func base64(_ b: UnsafeRawBufferPointer) {
+        valuePrefix()
+        bytes.append(UInt8(ascii: "\""))
+        Base64.encode(b, into: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+    /// ISO 8601 UTC with microseconds, in the form Suricata's EVE uses: `2026-11-27T06:32:51.123456+0000`.
+    public mutating func timestamp(_ t: Timestamp) {
+        valuePrefix()
+        bytes.append(UInt8(ascii: "\""))
+        t.appendISO8601(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// End one JSON line.
+    public mutating func newline() { bytes.append(10); hasMember = 0; depth = 0; pendingValue = false }
+
+    private mutating func appendDecimal(_ v: Int64) {
+        if v == 0 { bytes.append(48); return }
+        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = v.magnitude
+        var i = 20
+        withUnsafeMutableBytes(of: &tmp) { t in
+            while n > 0 { i -= 1; t[i] = UInt8(truncatingIfNeeded: n % 10) + 48; n /= 10 }
+            if v < 0 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: t[i..<20]))
+        }
+    }
+
+    private mutating func appendEscaped(_ s: String) {
+        var s = s
+        s.withUTF8 { appendEscaped(UnsafeRawBufferPointer($0)) }
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Escape bytes as a JSON string, repairing invalid UTF-8 with U+FFFD.
+    public mutating func appendEscaped(_ b: UnsafeRawBufferPointer) {
+        bytes.append(UInt8(ascii: "\""))
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            if c >= 0x20 && c < 0x80 {
+                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(c)
+                i += 1
+            } else if c < 0x20 || c == 0x7f {
+                switch c {
+                case 10: bytes.append(contentsOf: [92, 110])
+                case 13: bytes.append(contentsOf: [92, 114])
+                case 9: bytes.append(contentsOf: [92, 116])
+                default:
+                    bytes.append(contentsOf: [92, 117, 48, 48, Self.hex[Int(c >> 4)], Self.hex[Int(c & 15)]])
+                }
+                i += 1
+            } else {
+                let len = UTF8Check.sequenceLength(b, at: i)
+                if len == 0 {
+                    bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD
+                    i += 1
+                } else {
+                    // U+2028 and U+2029 break JavaScript consumers of JSON; escape them too.
+                    if len == 3 && c == 0xE2 && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9) {
+                        bytes.append(contentsOf: [92, 117, 50, 48, 50])  // "\\u202"
+                        bytes.append(b[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+                    } else {
+                        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i..<(i + len)]))
+                    }
+                    i += len
+                }
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+public enum UTF8Check {
+    /// The length of the valid UTF-8 sequence starting at `i`, or 0 if it is not valid
+    /// (overlong forms, surrogates and code points above U+10FFFF are invalid).
+    @inline(__always)
+    public static func sequenceLength(_ b: UnsafeRawBufferPointer, at i: Int) -> Int {
+        let c0 = b[i]
+        let n = b.count
+        if c0 < 0x80 { return 1 }
+        if c0 >= 0xC2 && c0 <= 0xDF {
+            return i + 1 < n && b[i + 1] & 0xC0 == 0x80 ? 2 : 0
+        }
+        if c0 >= 0xE0 && c0 <= 0xEF {
+            guard i + 2 < n else { return 0 }
+            let c1 = b[i + 1], c2 = b[i + 2]
+            guard c1 & 0xC0 == 0x80, c2 & 0xC0 == 0x80 else { return 0 }
+            if c0 == 0xE0 && c1 < 0xA0 { return 0 }
+            if c0 == 0xED && c1 >= 0xA0 { return 0 }
+            return 3
+        }
+        if c0 >= 0xF0 && c0 <= 0xF4 {
+            guard i + 3 < n else { return 0 }
+            let c1 = b[i + 1], c2 = b[i + 2], c3 = b[i + 3]
+            guard c1 & 0xC0 == 0x80, c2 & 0xC0 == 0x80, c3 & 0xC0 == 0x80 else { return 0 }
+            if c0 == 0xF0 && c1 < 0x90 { return 0 }
+            if c0 == 0xF4 && c1 >= 0x90 { return 0 }
+            return 4
+        }
+        return 0
+    }
+}
+
+public enum Base64 {
+    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    public static func encode(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        var i = 0
+        let n = b.count
+        while i + 3 <= n {
+            let v = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2])
+            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(alphabet[Int(v >> 6 & 63)]); out.append(alphabet[Int(v & 63)])
+            i += 3
+        }
+        let rest = n - i
+        if rest == 1 {
+            let v = UInt32(b[i]) << 16
+            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(61); out.append(61)
+        } else if rest == 2 {
+            let v = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8
+            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(alphabet[Int(v >> 6 & 63)]); out.append(61)
+        }
+    }
+}
+
+extension Timestamp {
+    /// Append `YYYY-MM-DDTHH:MM:SS.ffffff+0000`.
+    public func appendISO8601(to out: inout [UInt8]) {
+        var secs = nanoseconds / 1_000_000_000
+        var frac = nanoseconds % 1_000_000_000
+        if frac < 0 { frac += 1_000_000_000; secs -= 1 }
+        var days = secs / 86400
+        var sod = secs % 86400
+        if sod < 0 { sod += 86400; days -= 1 }
+        let (y, m, d) = Civil.date(days: days)
+        func two(_ v: Int64) { out.append(UInt8(v / 10) + 48); out.append(UInt8(v % 10) + 48) }
+        let yy = max(0, min(9999, y))
+        out.append(UInt8(yy / 1000) + 48); out.append(UInt8(yy / 100 % 10) + 48)
+        two(yy % 100)
+        out.append(UInt8(ascii: "-")); two(m); out.append(UInt8(ascii: "-")); two(d)
+        out.append(UInt8(ascii: "T")); two(sod / 3600); out.append(UInt8(ascii: ":"))
+        two(sod / 60 % 60); out.append(UInt8(ascii: ":")); two(sod % 60)
+        out.append(UInt8(ascii: "."))
+        let us = frac / 1000
+        var div: Int64 = 100_000
+        while div > 0 { out.append(UInt8(us / div % 10) + 48); div /= 10 }
+        out.append(contentsOf: [43, 48, 48, 48, 48])  // "+0000"
+    }
+
+    public var iso8601: String {
+        var b: [UInt8] = []
+        appendISO8601(to: &b)
+        return String(decoding: b, as: UTF8.self)
+    }
+}

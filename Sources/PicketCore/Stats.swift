@@ -1,0 +1,108 @@
+/// Counts for one kind of record. Every record read is counted exactly once in one of
+/// `decoded`, `malformed` or `skipped`, so `total == decoded + malformed + skipped` always holds.
+public struct RecordCounts: Sendable, Equatable {
+    public private(set) var total = 0
+    public private(set) var decoded = 0
+    public private(set) var malformed = 0
+    public private(set) var skipped = 0
+
+    public init() {}
+
+    public mutating func countDecoded() { total += 1; decoded += 1 }
+    public mutating func countMalformed() { total += 1; malformed += 1 }
+    public mutating func countSkipped() { total += 1; skipped += 1 }
+
+    public mutating func add(_ o: RecordCounts) {
+        total += o.total; decoded += o.decoded; malformed += o.malformed; skipped += o.skipped
+    }
+}
+
+/// A named limit on input-driven work. Hitting one is counted in `caps_hit`, never a crash.
+public enum Cap: String, Sendable, CaseIterable {
+    /// Longest log line kept; longer lines are counted as skipped (`--max-line-bytes`).
+    case lineLength = "line_length"
+    /// Largest capture record or pcapng block accepted.
+    case recordLength = "record_length"
+    /// 802.1Q/802.1ad tags decoded in one frame.
+    case vlanLayers = "vlan_layers"
+    /// IPv6 extension headers walked in one packet.
+    case ipv6ExtHeaders = "ipv6_ext_headers"
+    /// Nesting depth of a JSON line.
+    case jsonDepth = "json_depth"
+    /// Interfaces described in one pcapng section.
+    case pcapngInterfaces = "pcapng_interfaces"
+    /// gzip/zlib layers unwrapped around one input.
+    case compressionLayers = "compression_layers"
+}
+
+/// Input that was cut or corrupt: where and why. Reported on stderr and in `damaged_inputs`.
+public struct Damage: Sendable, Equatable, CustomStringConvertible {
+    public var input: String
+    /// Byte offset in the input as stored (for compressed input, the compressed offset).
+    public var offset: Int64
+    public var reason: String
+
+    public init(input: String, offset: Int64, reason: String) {
+        self.input = input
+        self.offset = offset
+        self.reason = reason
+    }
+
+    public var description: String { "\(input): offset \(offset): \(reason)" }
+}
+
+/// What a scan saw, for `--stats` and `--stats-json` (DESIGN.md section 5).
+public struct ScanStats: Sendable {
+    public var inputs = 0
+    public var bytesIn: Int64 = 0
+    public var seconds: Double = 0
+    public var packets = RecordCounts()
+    public var lines = RecordCounts()
+    public var findings = 0
+    public var findingsByArea: [String: Int] = ["maritime": 0, "cyber": 0, "space": 0]
+    public var damaged: [Damage] = []
+    public var capsHit: [Cap: Int] = [:]
+    /// Inputs that could not be opened or read at all.
+    public var unreadable = 0
+
+    public init() {}
+
+    public mutating func hit(_ cap: Cap) { capsHit[cap, default: 0] += 1 }
+
+    /// The `--stats-json` object.
+    public func writeJSON(to out: inout JSONOut) {
+        out.beginObject()
+        out.key("inputs"); out.int(inputs)
+        out.key("bytes_in"); out.int(bytesIn)
+        out.key("seconds"); out.double((seconds * 1e6).rounded() / 1e6)
+        for (name, c) in [("packets", packets), ("lines", lines)] {
+            out.key(name)
+            out.beginObject()
+            out.key("total"); out.int(c.total)
+            out.key("decoded"); out.int(c.decoded)
+            out.key("malformed"); out.int(c.malformed)
+            out.key("skipped"); out.int(c.skipped)
+            out.endObject()
+        }
+        out.key("findings")
+        out.beginObject()
+        out.key("total"); out.int(findings)
+        for area in ["maritime", "cyber", "space"] { out.key(area); out.int(findingsByArea[area] ?? 0) }
+        out.endObject()
+        out.key("damaged_inputs")
+        out.beginArray()
+        for d in damaged {
+            out.beginObject()
+            out.key("input"); out.string(d.input)
+            out.key("offset"); out.int(d.offset)
+            out.key("reason"); out.string(d.reason)
+            out.endObject()
+        }
+        out.endArray()
+        out.key("caps_hit")
+        out.beginObject()
+        for cap in Cap.allCases { out.key(cap.rawValue); out.int(capsHit[cap] ?? 0) }
+        out.endObject()
+        out.endObject()
+    }
+}

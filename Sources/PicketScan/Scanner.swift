@@ -1,0 +1,203 @@
+import PicketCore
+import PicketIngest
+import PicketLogs
+import PicketNet
+
+/// Where events go. Returning false stops the scan (the reader of our output went away).
+public protocol EventSink {
+    mutating func consume<E: Event>(_ event: E, input: String) -> Bool
+}
+
+/// A sink that only lets the scanner count (a scan with no signatures).
+public struct CountingSink: EventSink {
+    public init() {}
+    public mutating func consume<E: Event>(_ event: E, input: String) -> Bool { true }
+}
+
+public struct ScanOptions: Sendable {
+    /// Longest log line kept (`line_length` cap).
+    public var maxLineBytes = 1 << 20
+    /// Largest capture record or pcapng block (`record_length` cap).
+    public var maxRecordBytes = 16 << 20
+    /// gzip/zlib layers unwrapped around one input (`compression_layers` cap).
+    public var maxCompressionLayers = 3
+    /// A libpcap filter expression for packets.
+    public var filter: String?
+
+    public init() {}
+}
+
+/// Runs inputs through sniffing, framing and decoding, counts every record, and reports damage.
+///
+/// Each record is counted once: packets and lines are `decoded`, `malformed` (a decoder event)
+/// or `skipped` (filtered out by `--filter`, blank, or longer than the line cap).
+public final class Scanner<Sink: EventSink> {
+    public private(set) var stats = ScanStats()
+    public var sink: Sink
+    private let options: ScanOptions
+    private let filter: BPFFilter?
+    private let report: (String) -> Void
+    private let packetDecoder = PacketDecoder()
+    private let logDecoder = LogDecoder()
+    private var decodedPacket = DecodedPacket()
+    private var decodedLine = DecodedLine()
+    private var stopped = false
+
+    /// `report` receives one line per problem, for stderr.
+    public init(options: ScanOptions, sink: Sink, report: @escaping (String) -> Void) throws(BPFError) {
+        self.options = options
+        self.sink = sink
+        self.report = report
+        filter = try options.filter.map { (e: String) throws(BPFError) -> BPFFilter in try BPFFilter(expression: e) }
+    }
+
+    /// Scan inputs in order. Stats accumulate across calls.
+    public func scan(_ inputs: [InputSpec]) {
+        let started = Timestamp.now()
+        for (index, spec) in inputs.enumerated() where !stopped {
+            scanOne(spec, index: stats.inputs + index)
+        }
+        stats.inputs += inputs.count
+        stats.seconds += Timestamp.now().seconds - started.seconds
+    }
+
+    private func damage(_ input: String, _ offset: Int64, _ reason: String) {
+        stats.damaged.append(Damage(input: input, offset: offset, reason: reason))
+        report("picket: \(input): offset \(offset): \(reason)")
+    }
+
+    private func scanOne(_ spec: InputSpec, index: Int) {
+        let name = spec.displayName
+        let source: FileSource
+        switch spec {
+        case .unreadable(let path, let reason):
+            stats.unreadable += 1
+            damage(path, 0, "cannot read: \(reason)")
+            return
+        case .standardInput:
+            source = FileSource.standardInput()
+        case .file(let path):
+            do { source = try FileSource(path: path) } catch {
+                stats.unreadable += 1
+                damage(path, 0, error.reason)
+                return
+            }
+        }
+        var buffer = InputBuffer(source: source, capacity: 1 << 20,
+                                 maximumCapacity: max(options.maxRecordBytes, options.maxLineBytes) + (1 << 20))
+        var layers = 0
+        defer { stats.bytesIn += source.storedOffset }
+        do {
+            while true {
+                let format = try Sniffer.sniff(buffer)
+                switch format {
+                case .gzip, .zlib:
+                    guard layers < options.maxCompressionLayers else {
+                        stats.hit(.compressionLayers)
+                        damage(name, 0, "more than \(options.maxCompressionLayers) nested compression layers (compression_layers cap)")
+                        return
+                    }
+                    let inflater = try InflateSource(input: buffer, format: format.name)
+                    buffer = InputBuffer(source: inflater, capacity: 1 << 20, maximumCapacity: buffer.maximumCapacity)
+                    layers += 1
+                    continue
+                case .pcap, .pcapng:
+                    try scanCapture(CaptureFramers.make(format, buffer: buffer, maxRecord: options.maxRecordBytes),
+                                    input: name, index: index)
+                case .text:
+                    try scanLines(LineFramer(buffer: buffer, maxLineBytes: options.maxLineBytes), input: name, index: index)
+                case .binary:
+                    damage(name, layers > 0 ? 0 : buffer.offset,
+                           "unrecognised content: not pcap, pcapng, gzip, zlib or text\(layers > 0 ? " (inside \(layers) compression layer(s))" : "")")
+                case .empty:
+                    break
+                }
+                return
+            }
+        } catch {
+            let where_ = error.stored || layers == 0 ? "" : " (offset in the decompressed data)"
+            damage(name, error.offset, error.reason + where_)
+        }
+    }
+
+    private func scanCapture(_ framer: any CaptureFramer, input: String, index: Int) throws(IngestError) {
+        var framer = framer
+        var count = 0
+        do {
+            while !stopped, let record = try framer.next() {
+                count += 1
+                handle(record, count: count, input: input, index: index)
+            }
+        } catch {
+            var e = error
+            e.reason += "; the \(count) whole packet(s) before it were read"
+            throw e
+        }
+        if let ng = framer as? PcapngFramer, ng.interfacesCapped > 0 {
+            for _ in 0..<ng.interfacesCapped { stats.hit(.pcapngInterfaces) }
+        }
+    }
+
+    private func handle(_ record: CaptureRecord, count: Int, input: String, index: Int) {
+        let origin = Origin(input: index, position: .packet(count))
+        if let problem = record.problem {
+            stats.packets.countMalformed()
+            decodedPacket = DecodedPacket()
+            let ok = withUnsafePointer(to: decodedPacket) { p in
+                sink.consume(PacketEvent(packet: p, data: record.data, wireLength: record.originalLength,
+                                         origin: origin, timestamp: record.timestamp, framingProblem: problem), input: input)
+            }
+            if !ok { stopped = true }
+            return
+        }
+        if let filter {
+            let pass = filter.accepts(linkType: record.linkType, data: record.data, wireLength: record.originalLength)
+            for w in filter.takeWarnings() { report("picket: \(input): \(w)") }
+            if !pass {
+                stats.packets.countSkipped()
+                return
+            }
+        }
+        packetDecoder.decode(linkType: record.linkType, record.data, wireLength: record.originalLength, into: &decodedPacket)
+        if let e = decodedPacket.event {
+            stats.packets.countMalformed()
+            if e == .vlanTooManyLayers { stats.hit(.vlanLayers) }
+            if e == .ipv6ExthdrTooMany { stats.hit(.ipv6ExtHeaders) }
+        } else {
+            stats.packets.countDecoded()
+        }
+        let ok = withUnsafePointer(to: decodedPacket) { p in
+            sink.consume(PacketEvent(packet: p, data: record.data, wireLength: record.originalLength,
+                                     origin: origin, timestamp: record.timestamp), input: input)
+        }
+        if !ok { stopped = true }
+    }
+
+    private func scanLines(_ framer: LineFramer, input: String, index: Int) throws(IngestError) {
+        var framer = framer
+        let readTime = Timestamp.now()
+        while !stopped, let line = try framer.next() {
+            if line.overLong {
+                stats.lines.countSkipped()
+                stats.hit(.lineLength)
+                continue
+            }
+            if line.bytes.isEmpty || line.bytes.allSatisfy({ $0 == 32 || $0 == 9 }) {
+                stats.lines.countSkipped()
+                continue
+            }
+            logDecoder.decode(line.bytes, into: &decodedLine)
+            if let problem = decodedLine.problem {
+                stats.lines.countMalformed()
+                if problem == .jsonTooDeep { stats.hit(.jsonDepth) }
+            } else {
+                stats.lines.countDecoded()
+            }
+            let origin = Origin(input: index, position: .line(line.number))
+            let ok = withUnsafePointer(to: decodedLine) { d in
+                sink.consume(LineEvent(line: line.bytes, decoded: d, origin: origin, readTime: readTime), input: input)
+            }
+            if !ok { stopped = true }
+        }
+    }
+}
