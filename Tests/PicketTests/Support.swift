@@ -1,0 +1,106 @@
+import Foundation
+import PicketCore
+import PicketIngest
+import Testing
+
+/// The repository root and the shared corpus beside it (`../shared/corpus`).
+enum Paths {
+    static let repo: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let corpus: URL = repo.deletingLastPathComponent().appendingPathComponent("shared/corpus")
+
+    static func corpus(_ relative: String) -> String { corpus.appendingPathComponent(relative).path }
+
+    /// Every capture in the suricata-verify corpus, sorted.
+    static func suricataVerifyCaptures() -> [String] {
+        let root = corpus.appendingPathComponent("suricata-verify")
+        let fm = FileManager.default
+        guard let tests = try? fm.contentsOfDirectory(atPath: root.path) else { return [] }
+        var out: [String] = []
+        for t in tests.sorted() {
+            let dir = root.appendingPathComponent(t)
+            for f in ((try? fm.contentsOfDirectory(atPath: dir.path)) ?? []).sorted() where f.hasSuffix(".pcap") {
+                out.append(dir.appendingPathComponent(f).path)
+            }
+        }
+        return out
+    }
+
+    /// The `picket` executable built beside the test bundle.
+    static let picket: String = {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("picket").path
+        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
+        return repo.appendingPathComponent(".build/debug/picket").path
+    }()
+
+    static func temporary(_ name: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("picket-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir.appendingPathComponent(name).path
+    }
+}
+
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Run a program, optionally feeding stdin from a file, and collect its output.
+@discardableResult
+func run(_ executable: String, _ arguments: [String], stdinFile: String? = nil) throws -> RunResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    if let stdinFile { p.standardInput = FileHandle(forReadingAtPath: stdinFile) } else { p.standardInput = FileHandle.nullDevice }
+    try p.run()
+    // Read both pipes concurrently so a full pipe cannot stall the child.
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return RunResult(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                     stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Run a shell pipeline (for peers such as tcpdump and zcat).
+func shell(_ command: String) throws -> RunResult { try run("/bin/sh", ["-c", command]) }
+
+func picket(_ arguments: [String], stdinFile: String? = nil) throws -> RunResult {
+    try run(Paths.picket, arguments, stdinFile: stdinFile)
+}
+
+/// Parse `--stats-json` output.
+func statsJSON(_ path: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return try #require(JSONSerialization.jsonObject(with: data) as? [String: Any])
+}
+
+func counts(_ stats: [String: Any], _ key: String) -> (total: Int, decoded: Int, malformed: Int, skipped: Int) {
+    let c = stats[key] as? [String: Any] ?? [:]
+    return (c["total"] as? Int ?? -1, c["decoded"] as? Int ?? -1, c["malformed"] as? Int ?? -1, c["skipped"] as? Int ?? -1)
+}
+
+/// Bytes from commented hex: whitespace and `#…` comments are ignored.
+func hex(_ text: String) -> [UInt8] {
+    var out: [UInt8] = []
+    for line in text.split(separator: "\n") {
+        let code = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let digits = code.filter { $0.isHexDigit }
+        var i = digits.startIndex
+        while i < digits.endIndex {
+            let j = digits.index(after: i)
+            out.append(UInt8(digits[i...j], radix: 16)!)
+            i = digits.index(after: j)
+        }
+    }
+    return out
+}
