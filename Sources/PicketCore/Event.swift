@@ -71,6 +71,12 @@ public protocol Event {
     func writeFields(to out: inout JSONOut)
 }
 
+/// Where events go (ripgrep's `Sink`): decoders push each event in; returning false stops the
+/// scan (the reader of the output went away). `input` is the input's display name.
+public protocol EventSink {
+    mutating func consume<E: Event>(_ event: E, input: String) -> Bool
+}
+
 /// An IPv4 or IPv6 address held inline (no allocation).
 public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
     /// IPv4 addresses use `lo` only (in its low 32 bits); IPv6 uses both, network order words.

@@ -3,11 +3,6 @@ import PicketIngest
 import PicketLogs
 import PicketNet
 
-/// Where events go. Returning false stops the scan (the reader of our output went away).
-public protocol EventSink {
-    mutating func consume<E: Event>(_ event: E, input: String) -> Bool
-}
-
 /// A sink that only lets the scanner count (a scan with no signatures).
 public struct CountingSink: EventSink {
     public init() {}
