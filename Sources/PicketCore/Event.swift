@@ -69,12 +69,48 @@ public protocol Event {
     func field(_ name: String) -> FieldValue?
     /// Write the event's fields into an open JSON object, nested by their dotted names.
     func writeFields(to out: inout JSONOut)
+    /// The flow the event belongs to (EVE's `flow_id`), for packets and everything above them.
+    var flowID: UInt64? { get }
+    /// For `stream` events: which flow direction this chunk continues, so matchers can keep
+    /// state (Hyperscan streaming mode) across chunks. Nil for every other kind.
+    var streamKey: StreamKey? { get }
+}
+
+extension Event {
+    public var flowID: UInt64? { nil }
+    public var streamKey: StreamKey? { nil }
+}
+
+/// One direction of one TCP flow.
+public struct StreamKey: Hashable, Sendable {
+    public var flowID: UInt64
+    public var toServer: Bool
+    public init(flowID: UInt64, toServer: Bool) {
+        self.flowID = flowID
+        self.toServer = toServer
+    }
 }
 
 /// Where events go (ripgrep's `Sink`): decoders push each event in; returning false stops the
 /// scan (the reader of the output went away). `input` is the input's display name.
 public protocol EventSink {
     mutating func consume<E: Event>(_ event: E, input: String) -> Bool
+    /// A stream direction has ended (FIN, RST, timeout or eviction): state kept for it can go.
+    mutating func streamEnded(_ key: StreamKey)
+}
+
+extension EventSink {
+    public mutating func streamEnded(_ key: StreamKey) {}
+}
+
+/// Where NMEA 0183 sentences found inside packets go (UDP datagrams, TCP stream data, IEC
+/// 61162-450 frames): the network stage finds them, the NMEA decoder implements this.
+public protocol SentenceConsumer: AnyObject {
+    /// One sentence, tag block included, CR LF stripped. `origin` and `timestamp` are the
+    /// packet's; `source` names the sender (`"10.30.0.5:10110"`) for per-receiver state.
+    /// Returns false when the sink asked to stop.
+    func consume<S: EventSink>(sentence: UnsafeRawBufferPointer, origin: Origin, timestamp: Timestamp,
+                               source: String, input: String, sink: inout S) -> Bool
 }
 
 /// An IPv4 or IPv6 address held inline (no allocation).
