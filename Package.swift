@@ -3,7 +3,8 @@ import PackageDescription
 
 // Targets follow the data flow (DESIGN.md section 1):
 //   PicketCore (vocabulary) ← PicketIngest (sources, framing) ← PicketNet (L2–L4)
-//   ← PicketLogs (syslog, JSON lines, text) ← PicketScan (the pipeline) ← picket (CLI).
+//   ← PicketLogs (syslog, JSON lines, text) ← PicketSignatures (load, compile, evaluate; on
+//   PicketMatch, the multi-pattern and regex matchers) ← PicketScan (the pipeline) ← picket (CLI).
 // Upstream stages never import downstream ones.
 let package = Package(
     name: "Picket",
@@ -14,22 +15,27 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"]), .brew(["libpcap"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CHyperscan", pkgConfig: "libhs", providers: [.apt(["libhyperscan-dev"]), .brew(["vectorscan"])]),
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]),
         .target(name: "PicketCore"),
         .target(name: "PicketIngest", dependencies: ["PicketCore", "CZlib"]),
         .target(name: "PicketNet", dependencies: ["PicketCore", "CPcap"]),
         .target(name: "PicketLogs", dependencies: ["PicketCore"]),
-        .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs"]),
+        .target(name: "PicketMatch", dependencies: ["CHyperscan", "CPCRE2"]),
+        .target(name: "PicketSignatures", dependencies: ["PicketCore", "PicketMatch", .product(name: "Yams", package: "Yams")]),
+        .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketSignatures"]),
         .executableTarget(
             name: "picket",
             dependencies: ["PicketScan", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "PicketTests",
-            dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketScan", "picket"]
+            dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketMatch", "PicketSignatures", "PicketScan", "picket"]
         ),
     ]
 )

@@ -102,6 +102,9 @@ public struct JSONOut {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// Append bytes as they are (for text output that shares the buffer).
+    public mutating func appendRaw(_ b: UnsafeRawBufferPointer) { bytes.append(contentsOf: b) }
+
     /// End one JSON line.
     public mutating func newline() { bytes.append(10); hasMember = 0; depth = 0; pendingValue = false }
 

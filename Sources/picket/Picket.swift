@@ -1,6 +1,7 @@
 import ArgumentParser
 import PicketCore
 import PicketScan
+import PicketSignatures
 
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ struct Picket: ParsableCommand {
             (syslog, JSON lines, NMEA, plain text) from files, folders and stdin, detecting each \
             input's format from its content.
             """,
-        subcommands: [Scan.self, Decode.self]
+        subcommands: [Scan.self, Decode.self, Signatures.self]
     )
 }
 
@@ -65,7 +66,9 @@ func printError(_ line: String) {
 
 /// Run a scanner over the inputs, write the stats, and choose the exit status (DESIGN.md 5):
 /// 2 when no input could be read, 3 when some input was damaged, else 0.
-func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputFile?) throws -> ScanStats {
+/// `finish` runs after the scan (to flush and count findings) before stats are written.
+func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputFile?,
+                              finish: (Sink, inout ScanStats) -> Void = { _, _ in }) throws -> ScanStats {
     signal(SIGPIPE, SIG_IGN)
     let scanner: Scanner<Sink>
     do {
@@ -77,7 +80,8 @@ func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputF
     let specs = input.specs
     scanner.scan(specs)
     output?.flush()
-    let stats = scanner.stats
+    var stats = scanner.stats
+    finish(scanner.sink, &stats)
     if input.stats { printError(StatsReport.text(stats)) }
     if let path = input.statsJSON {
         var json = JSONOut()
@@ -102,23 +106,180 @@ func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputF
 
 struct Scan: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Scan captures and logs, counting every record and reporting damaged input.",
+        abstract: "Scan captures and logs with signatures; findings as EVE JSON lines or text.",
         discussion: """
             Examples:
               picket scan capture.pcap.gz --stats
-              tcpdump -w - -i eth0 | picket scan -
-              zcat ais.log.gz | picket scan - --stats-json stats.json
-              picket scan evidence/ --filter 'udp port 53'
+              tcpdump -w - -i eth0 | picket scan - -o findings.json
+              zcat ais.log.gz | picket scan - --area maritime --min-level medium
+              picket scan evidence/ -s my-signatures/ --with-defaults --fail-on high
 
-            Exit status: 0 the scan ran; 2 bad usage or no readable input; 3 some input was damaged \
-            (each damage is reported on stderr with the file and byte offset).
+            The default signature set (Signatures/) is used unless --signatures is given.
+            Exit status: 0 the scan ran; 1 --fail-on was given and a finding reached it; 2 bad \
+            usage, unreadable signature set or no readable input; 3 some input was damaged (each \
+            damage is reported on stderr with the file and byte offset; 3 wins over 1).
             """
     )
 
     @OptionGroup var input: InputOptions
 
+    @Option(name: [.customShort("s"), .customLong("signatures")], help: ArgumentHelp("Signature file or folder (repeatable); replaces the default set unless --with-defaults.", valueName: "path"))
+    var signatures: [String] = []
+
+    @Flag(name: .customLong("with-defaults"), help: "Also load the default signature set when --signatures is given.")
+    var withDefaults = false
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Write findings to this file (EVE JSON lines) instead of stdout.", valueName: "file"))
+    var outputPath: String?
+
+    @Option(name: .customLong("format"), help: ArgumentHelp("eve or text (default: text on a terminal, eve otherwise).", valueName: "format"))
+    var format: String?
+
+    @Option(name: .customLong("area"), help: ArgumentHelp("Only findings of these areas: maritime,cyber,space.", valueName: "list"))
+    var area: String?
+
+    @Option(name: .customLong("min-level"), help: ArgumentHelp("Only findings of this level or higher (informational, low, medium, high, critical).", valueName: "level"))
+    var minLevel: String?
+
+    @Option(name: .customLong("fail-on"), help: ArgumentHelp("Exit 1 when a finding reaches this level.", valueName: "level"))
+    var failOn: String?
+
+    @Flag(name: .customLong("payload"), help: "Add the matched packet's, stream's or line's bytes to each finding (payload, payload_printable).")
+    var payload = false
+
+    func validate() throws {
+        if let format, FindingWriter.Format(rawValue: format) == nil { throw ValidationError("--format must be eve or text") }
+        for l in [minLevel, failOn].compactMap({ $0 }) where Level(name: l) == nil {
+            throw ValidationError("'\(l)' is not a level: informational, low, medium, high or critical")
+        }
+        if let area {
+            for a in area.split(separator: ",") where Area(rawValue: a.trimmingCharacters(in: .whitespaces)) == nil {
+                throw ValidationError("'\(a)' is not an area: maritime, cyber or space")
+            }
+        }
+        if withDefaults && signatures.isEmpty { throw ValidationError("--with-defaults adds the defaults to --signatures; give --signatures too") }
+    }
+
     func run() throws {
-        _ = try runScan(input, sink: CountingSink(), output: nil)
+        var paths = signatures
+        if signatures.isEmpty || withDefaults {
+            guard let defaults = SignatureSet.defaultFolder() else {
+                printError("picket: the default signature set (Signatures/) was not found; set PICKET_SIGNATURES or use --signatures")
+                throw ExitCode(2)
+            }
+            paths.append(defaults)
+        }
+        let compiled = try loadSignatures(paths)
+        let matcher: Matcher
+        do { matcher = try Matcher(compiled) } catch {
+            printError("picket: \(error.message)")
+            throw ExitCode(2)
+        }
+        let output: OutputFile
+        if let path = outputPath {
+            do { output = try OutputFile(path: path) } catch {
+                printError("picket: \(error.message)")
+                throw ExitCode(2)
+            }
+        } else {
+            output = OutputFile(fd: 1)
+        }
+        let chosen = format.flatMap(FindingWriter.Format.init(rawValue:)) ?? (outputPath == nil && isatty(1) != 0 ? .text : .eve)
+        var filter = FindingFilter()
+        if let area { filter.areas = Set(area.split(separator: ",").compactMap { Area(rawValue: $0.trimmingCharacters(in: .whitespaces)) }) }
+        if let minLevel, let l = Level(name: minLevel) { filter.minimumLevel = l }
+        let writer = FindingWriter(output: output, format: chosen, filter: filter, includePayload: payload)
+        var highest: Level?
+        do {
+            _ = try runScan(input, sink: MatchingSink(matcher: matcher, writer: writer), output: output) { sink, stats in
+                output.flush()
+                stats.findings = sink.writer.total
+                for a in Area.allCases { stats.findingsByArea[a.rawValue] = sink.writer.byArea[a] ?? 0 }
+                highest = sink.writer.highest
+            }
+        } catch let e as ExitCode {
+            throw e
+        }
+        if let failOn, let threshold = Level(name: failOn), let highest, highest >= threshold { throw ExitCode(1) }
+    }
+}
+
+/// Load and compile a signature set, or print every error (`file:line:col: message`) and exit 2.
+func loadSignatures(_ paths: [String]) throws -> CompiledSet {
+    let result = SignatureSet.load(paths: paths)
+    for w in result.warnings { printError("picket: warning: \(w)") }
+    guard let set = result.set else {
+        for e in result.errors { printError(e.description) }
+        printError("picket: \(result.errors.count) error(s) in the signature set; nothing was scanned")
+        throw ExitCode(2)
+    }
+    do {
+        return try CompiledSet(set: set, cacheFolder: SignatureLoading.cacheFolder())
+    } catch {
+        printError("picket: cannot compile the signature set: \(error.message)")
+        throw ExitCode(2)
+    }
+}
+
+struct Signatures: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check or list signature sets.",
+        subcommands: [Lint.self, List.self]
+    )
+
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate signatures; print every error as file:line:col: message.",
+            discussion: """
+                Examples:
+                  picket signatures lint Signatures/
+                  picket signatures lint my-rule.yml
+
+                Exit status: 0 when every signature is valid, 2 otherwise.
+                """
+        )
+        @Argument(help: ArgumentHelp("Signature files or folders (default: the default set).", valueName: "path"))
+        var paths: [String] = []
+
+        func run() throws {
+            let paths = try Signatures.resolvedPaths(self.paths)
+            let compiled = try loadSignatures(paths)
+            let sigs = compiled.set.signatures
+            let byArea = Dictionary(grouping: sigs, by: \.area).mapValues(\.count)
+            print("\(sigs.count) signature(s) OK in \(compiled.set.files.count) file(s): " +
+                  Area.allCases.map { "\($0.rawValue) \(byArea[$0] ?? 0)" }.joined(separator: ", ") +
+                  "; \(compiled.patternCount) prefilter pattern(s), compiled in \(Int(compiled.compileSeconds * 1000)) ms\(compiled.fromCache ? " (from cache)" : "")")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List signatures: id, area, level, title, logsource, and how each is matched.",
+            discussion: """
+                Examples:
+                  picket signatures list
+                  picket signatures list my-signatures/ | grep maritime
+                """
+        )
+        @Argument(help: ArgumentHelp("Signature files or folders (default: the default set).", valueName: "path"))
+        var paths: [String] = []
+
+        func run() throws {
+            let compiled = try loadSignatures(try Signatures.resolvedPaths(self.paths))
+            for (i, s) in compiled.set.signatures.enumerated() {
+                let source = s.correlation != nil ? "correlation" : (s.category ?? "-")
+                print([s.id, s.area.rawValue, s.level.name, TextEscape.clean(s.title), source, compiled.strategy(of: i)].joined(separator: "\t"))
+            }
+        }
+    }
+
+    static func resolvedPaths(_ paths: [String]) throws -> [String] {
+        if !paths.isEmpty { return paths }
+        guard let d = SignatureSet.defaultFolder() else {
+            printError("picket: the default signature set (Signatures/) was not found; name a path")
+            throw ExitCode(2)
+        }
+        return [d]
     }
 }
 

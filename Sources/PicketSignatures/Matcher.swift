@@ -1,0 +1,244 @@
+import PicketCore
+import PicketMatch
+
+/// Where matches go: one call per finding (detection signatures and fired correlations).
+public protocol FindingSink {
+    /// `correlation` carries the group and count when a correlation fired.
+    mutating func finding<E: Event>(_ signature: Signature, event: E, input: String, evidence: [Evidence],
+                                    correlation: CorrelationHit?) -> Bool
+}
+
+public struct CorrelationHit: Sendable {
+    public var group: [(String, String)]
+    public var count: Int
+    public var first: Timestamp
+    public var last: Timestamp
+}
+
+/// The mutable side of matching, one per scanning thread: Hyperscan scratch, match collectors,
+/// per-stream state and correlation windows. Bounded: streams and correlation groups have caps,
+/// and hitting one is counted.
+public final class Matcher {
+    public let compiled: CompiledSet
+    private let scratch = ScratchSpace()
+    private var collectors: [MatchCollector]
+    private let streamCollector: MatchCollector
+    /// Signatures already seen as candidates for the current event (generation stamps).
+    private var candidateStamp: [UInt32]
+    private var generation: UInt32 = 0
+    private var candidates: [Int32] = []
+
+    struct StreamState {
+        var stream: OpaquePointer
+        var seen: Set<Int>
+        var order: UInt64
+    }
+    private var streams: [StreamKey: StreamState] = [:]
+    private var streamOrder: UInt64 = 0
+    public static let maxStreams = 100_000
+    public private(set) var streamsEvicted = 0
+
+    private var correlation: CorrelationState
+    public var correlationGroupsEvicted: Int { correlation.evicted }
+    public var regexLimitHits: Int { 0 }
+
+    public init(_ compiled: CompiledSet) throws(MatchError) {
+        self.compiled = compiled
+        collectors = []
+        for b in compiled.blockBuffers {
+            try scratch.prepare(for: b.database)
+            collectors.append(MatchCollector(patternCount: b.database.patternCount))
+        }
+        if let s = compiled.streamDatabase {
+            try scratch.prepare(for: s)
+            streamCollector = MatchCollector(patternCount: s.patternCount)
+        } else {
+            streamCollector = MatchCollector(patternCount: 0)
+        }
+        streamCollector.everyOccurrence = true
+        candidateStamp = Array(repeating: 0, count: compiled.set.signatures.count)
+        correlation = CorrelationState(count: compiled.set.signatures.count)
+    }
+
+    deinit {
+        for (_, s) in streams { compiled.streamDatabase?.closeStream(s.stream, scratch: scratch, into: nil) }
+    }
+
+    @inline(__always) private func addCandidate(_ i: Int32) {
+        if candidateStamp[Int(i)] != generation {
+            candidateStamp[Int(i)] = generation
+            candidates.append(i)
+        }
+    }
+
+    private func nextGeneration() {
+        generation &+= 1
+        if generation == 0 {
+            for k in candidateStamp.indices { candidateStamp[k] = 0 }
+            generation = 1
+        }
+        candidates.removeAll(keepingCapacity: true)
+    }
+
+    /// Match one event against the set; findings go to `sink`. Returns false if the sink asked to stop.
+    public func process<E: Event, S: FindingSink>(_ e: E, input: String, sink: inout S) -> Bool {
+        let kind = e.kind
+        let sigs = compiled.set.signatures
+        var ctx = EvaluationContext(streamSeen: nil, streamIndex: compiled.streamIndex)
+        if kind == .stream, let key = e.streamKey, let db = compiled.streamDatabase {
+            return processStream(e, key: key, db: db, input: input, sink: &sink)
+        }
+        nextGeneration()
+        // Prefilter: scan each buffer this kind can have.
+        for (bi, b) in compiled.blockBuffers.enumerated() where b.kinds.contains(kind) {
+            let c = collectors[bi]
+            c.reset()
+            if b.field == "payload" {
+                let p = e.payload
+                if p.isEmpty { continue }
+                b.database.scan(p, scratch: scratch, into: c)
+            } else {
+                guard let v = e.field(b.field) else { continue }
+                Evaluator.withBytes(v) { b.database.scan($0, scratch: scratch, into: c) }
+            }
+            for id in c.hits { for s in b.triggers[Int(id)] where sigs[Int(s)].kinds.contains(kind) { addCandidate(s) } }
+        }
+        let k = Int(kind.rawValue)
+        for (field, list) in compiled.unfiltered[k] where e.field(field) != nil {
+            for s in list { addCandidate(s) }
+        }
+        for s in compiled.unfilteredAlways[k] { addCandidate(s) }
+        if candidates.isEmpty { return true }
+        candidates.sort()
+        ctx.streamSeen = nil
+        for s in candidates {
+            if !confirm(Int(s), e, ctx, input: input, sink: &sink) { return false }
+        }
+        return true
+    }
+
+    /// Stream chunks: the stream database keeps state across chunks; every occurrence of a fast
+    /// pattern is a candidate, so a literal split across segments matches once, where it ends.
+    private func processStream<E: Event, S: FindingSink>(_ e: E, key: StreamKey, db: PatternDatabase, input: String, sink: inout S) -> Bool {
+        var state: StreamState
+        if let s = streams[key] {
+            state = s
+        } else {
+            guard let h = db.openStream() else { return true }
+            if streams.count >= Self.maxStreams, let oldest = streams.min(by: { $0.value.order < $1.value.order }) {
+                db.closeStream(oldest.value.stream, scratch: scratch, into: nil)
+                streams.removeValue(forKey: oldest.key)
+                streamsEvicted += 1
+            }
+            streamOrder += 1
+            state = StreamState(stream: h, seen: [], order: streamOrder)
+        }
+        streamCollector.reset()
+        db.scan(stream: state.stream, e.payload, scratch: scratch, into: streamCollector)
+        for id in streamCollector.hits { state.seen.insert(Int(id)) }
+        streams[key] = state
+        let sigs = compiled.set.signatures
+        let ctx = EvaluationContext(streamSeen: state.seen, streamIndex: compiled.streamIndex)
+        for id in streamCollector.hits {
+            nextGeneration()
+            for s in compiled.streamTriggers[Int(id)] where sigs[Int(s)].kinds.contains(.stream) { addCandidate(s) }
+            for s in candidates where !confirm(Int(s), e, ctx, input: input, sink: &sink) { return false }
+        }
+        // Stream signatures without literals see every chunk.
+        nextGeneration()
+        for (field, list) in compiled.unfiltered[Int(EventKind.stream.rawValue)] where e.field(field) != nil {
+            for s in list { addCandidate(s) }
+        }
+        for s in compiled.unfilteredAlways[Int(EventKind.stream.rawValue)] { addCandidate(s) }
+        for s in candidates where !confirm(Int(s), e, ctx, input: input, sink: &sink) { return false }
+        return true
+    }
+
+    /// A stream direction ended: its matcher state goes.
+    public func streamEnded(_ key: StreamKey) {
+        if let s = streams.removeValue(forKey: key) {
+            compiled.streamDatabase?.closeStream(s.stream, scratch: scratch, into: nil)
+        }
+    }
+
+    private func confirm<E: Event, S: FindingSink>(_ i: Int, _ e: E, _ ctx: EvaluationContext, input: String, sink: inout S) -> Bool {
+        let sig = compiled.set.signatures[i]
+        var none: [Evidence]? = nil
+        guard Evaluator.matches(sig, e, ctx, evidence: &none) else { return true }
+        var evidence: [Evidence]? = []
+        _ = Evaluator.matches(sig, e, ctx, evidence: &evidence)
+        if sig.generate, !sink.finding(sig, event: e, input: input, evidence: evidence ?? [], correlation: nil) { return false }
+        for c in compiled.correlationsOf[i] {
+            let corr = compiled.set.signatures[Int(c)]
+            if let hit = correlation.update(Int(c), corr, e),
+               !sink.finding(corr, event: e, input: input, evidence: evidence ?? [], correlation: hit) {
+                return false
+            }
+        }
+        return true
+    }
+}
+
+/// Sliding windows per correlation and group. `event_count` keeps the times of the last
+/// `threshold` matches; `value_count` keeps each distinct value's last time. A group that fires
+/// starts over. Groups are capped per correlation; the oldest is evicted (counted).
+struct CorrelationState {
+    struct Group {
+        var times: [Int64] = []
+        var values: [String: Int64] = [:]
+        var lastSeen: Int64 = 0
+        var first: Int64 = 0
+    }
+    var groups: [[String: Group]]
+    var evicted = 0
+    static let maxGroups = 50_000
+
+    init(count: Int) { groups = Array(repeating: [:], count: count) }
+
+    mutating func update<E: Event>(_ index: Int, _ sig: Signature, _ e: E) -> CorrelationHit? {
+        guard let c = sig.correlation else { return nil }
+        var groupValues: [(String, String)] = []
+        for f in c.groupBy {
+            let v = e.field(f).map { Evaluator.withBytes($0) { String(decoding: $0, as: UTF8.self) } } ?? ""
+            groupValues.append((f, v))
+        }
+        let key = groupValues.map(\.1).joined(separator: "\u{1f}")
+        let now = e.timestamp.nanoseconds
+        let horizon = now - c.timespanNanos
+        if groups[index][key] == nil && groups[index].count >= Self.maxGroups {
+            if let oldest = groups[index].min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
+                groups[index].removeValue(forKey: oldest.key)
+                evicted += 1
+            }
+        }
+        var g = groups[index][key] ?? Group()
+        g.lastSeen = now
+        let count: Int
+        switch c.kind {
+        case .eventCount:
+            g.times.removeAll { $0 < horizon || $0 > now + c.timespanNanos }
+            g.times.append(now)
+            if g.times.count > c.threshold + 1 { g.times.removeFirst(g.times.count - c.threshold - 1) }
+            count = g.times.count
+            g.first = g.times.min() ?? now
+        case .valueCount:
+            g.values = g.values.filter { $0.value >= horizon }
+            let v = c.valueField.flatMap { e.field($0) }.map { Evaluator.withBytes($0) { String(decoding: $0, as: UTF8.self) } }
+            if let v { g.values[v] = now }
+            count = g.values.count
+            g.first = g.values.values.min() ?? now
+        }
+        let fires: Bool
+        switch c.comparison {
+        case .gt: fires = count > c.threshold
+        case .gte: fires = count >= c.threshold
+        case .eq: fires = count == c.threshold
+        }
+        if fires {
+            groups[index].removeValue(forKey: key)
+            return CorrelationHit(group: groupValues, count: count, first: Timestamp(nanoseconds: g.first), last: Timestamp(nanoseconds: now))
+        }
+        groups[index][key] = g
+        return nil
+    }
+}

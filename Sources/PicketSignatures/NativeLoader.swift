@@ -1,0 +1,568 @@
+import Foundation
+import PicketCore
+import PicketMatch
+import Yams
+
+/// Loads native signatures (`*.yml`): a dialect of Sigma (DESIGN.md section 3), one or more
+/// YAML documents a file. Everything is validated; each problem becomes a `SignatureError`
+/// with `file:line:col`, and loading goes on to find the rest.
+public struct NativeLoader {
+    static let topKeys: Set<String> = [
+        "title", "id", "name", "status", "description", "references", "author", "date", "modified", "tags",
+        "logsource", "detection", "falsepositives", "level", "fields", "related", "license", "taxonomy",
+        "scope", "correlation", "area",
+    ]
+    static let logsourceKeys: Set<String> = ["category", "product", "service", "definition"]
+    static let modifiers: Set<String> = [
+        "contains", "startswith", "endswith", "re", "cidr", "all", "base64", "base64offset", "gt", "gte", "lt",
+        "lte", "exists", "hex", "cased", "i", "m", "s",
+    ]
+    /// `logsource.category` → event kinds.
+    public static let categories: [String: KindSet] = [
+        "packet": KindSet([.packet]), "stream": KindSet([.stream]), "dns": KindSet([.dns]), "http": KindSet([.http]),
+        "tls": KindSet([.tls]), "ais": KindSet([.ais]), "gnss": KindSet([.gnss]), "nmea": KindSet([.nmea, .ais, .gnss]),
+        "syslog": KindSet([.syslog]), "json": KindSet([.json]), "text": KindSet.logLines,
+    ]
+
+    let file: String
+    let text: String
+    var errors: [SignatureError] = []
+    var signatures: [Signature] = []
+
+    init(file: String, text: String) {
+        self.file = file
+        self.text = text
+    }
+
+    /// Load one file's text. Returns the signatures and every error found.
+    public static func load(file: String, text: String) -> (signatures: [Signature], errors: [SignatureError]) {
+        var loader = NativeLoader(file: file, text: text)
+        loader.run()
+        return (loader.signatures, loader.errors)
+    }
+
+    func at(_ node: Node?) -> SourceLocation {
+        guard let m = node?.mark else { return SourceLocation(file: file, line: 1, column: 1) }
+        return SourceLocation(file: file, line: m.line, column: m.column)
+    }
+
+    mutating func error(_ node: Node?, _ message: String) { errors.append(SignatureError(at(node), message)) }
+
+    mutating func run() {
+        let documents: [Node]
+        do {
+            var docs: [Node] = []
+            for doc in try Yams.compose_all(yaml: text) { docs.append(doc) }
+            documents = docs
+        } catch let e as YamlError {
+            errors.append(Self.yamlError(e, file: file))
+            return
+        } catch {
+            errors.append(SignatureError(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)"))
+            return
+        }
+        for doc in documents {
+            if case .scalar(let s) = doc, s.string.isEmpty { continue }
+            if let sig = signature(doc) { signatures.append(sig) }
+        }
+    }
+
+    static func yamlError(_ e: YamlError, file: String) -> SignatureError {
+        switch e {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
+            return SignatureError(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML syntax: \(what)")
+        case .composer(let context, let problem, let mark, _):
+            let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
+            return SignatureError(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML: \(what)")
+        default:
+            return SignatureError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(e)")
+        }
+    }
+
+    // MARK: - Typed access with errors
+
+    mutating func string(_ node: Node?, _ what: String) -> String? {
+        guard let node else { return nil }
+        guard case .scalar(let s) = node else {
+            error(node, "\(what) must be a string")
+            return nil
+        }
+        return s.string
+    }
+
+    mutating func stringList(_ node: Node?, _ what: String) -> [String] {
+        guard let node else { return [] }
+        switch node {
+        case .scalar(let s): return [s.string]
+        case .sequence(let seq):
+            var out: [String] = []
+            for item in seq {
+                if case .scalar(let s) = item { out.append(s.string) } else { error(item, "\(what) must be a list of strings") }
+            }
+            return out
+        default:
+            error(node, "\(what) must be a list of strings")
+            return []
+        }
+    }
+
+    mutating func signature(_ doc: Node) -> Signature? {
+        guard case .mapping(let map) = doc else {
+            error(doc, "a signature must be a mapping (title, id, area, level, logsource, detection, …)")
+            return nil
+        }
+        let errorsBefore = errors.count
+        var fields: [String: Node] = [:]
+        var keyNodes: [String: Node] = [:]
+        for (k, v) in map {
+            guard case .scalar(let ks) = k else { error(k, "keys must be strings"); continue }
+            if !Self.topKeys.contains(ks.string) {
+                error(k, "unknown key '\(ks.string)'")
+                continue
+            }
+            if fields[ks.string] != nil { error(k, "duplicate key '\(ks.string)'") }
+            fields[ks.string] = v
+            keyNodes[ks.string] = k
+        }
+        let title = string(fields["title"], "title")
+        if title == nil && fields["title"] == nil { error(doc, "missing 'title'") }
+        let id = string(fields["id"], "id")
+        if id == nil && fields["id"] == nil { error(doc, "missing 'id'") }
+        let name = string(fields["name"], "name")
+        var area: Area?
+        if let a = fields["area"] {
+            if let s = string(a, "area") {
+                area = Area(rawValue: s)
+                if area == nil { error(a, "area must be maritime, cyber or space, not '\(s)'") }
+            }
+        } else {
+            error(doc, "missing 'area' (maritime, cyber or space)")
+        }
+        var level: Level?
+        if let l = fields["level"] {
+            if let s = string(l, "level") {
+                level = Level(name: s)
+                if level == nil { error(l, "level must be informational, low, medium, high or critical, not '\(s)'") }
+            }
+        } else {
+            error(doc, "missing 'level'")
+        }
+        let description = string(fields["description"], "description")
+        let references = stringList(fields["references"], "references")
+        let tags = stringList(fields["tags"], "tags")
+        for k in ["status", "author", "date", "modified", "license", "scope"] { _ = string(fields[k], k) }
+        for k in ["falsepositives", "fields"] { _ = stringList(fields[k], k) }
+
+        var category: String?
+        var kinds = KindSet()
+        var selections: [Selection] = []
+        var condition: Condition?
+        var correlation: Correlation?
+        if let c = fields["correlation"] {
+            if fields["detection"] != nil { error(keyNodes["detection"], "a correlation rule has no 'detection'") }
+            if fields["logsource"] != nil { error(keyNodes["logsource"], "a correlation rule has no 'logsource'") }
+            correlation = self.correlation(c)
+        } else {
+            if let ls = fields["logsource"] {
+                category = logsource(ls)
+                if let category { kinds = Self.categories[category] ?? KindSet() }
+            } else {
+                error(doc, "missing 'logsource' (with a category: \(Self.categories.keys.sorted().joined(separator: ", ")))")
+            }
+            if let d = fields["detection"] {
+                (selections, condition) = detection(d)
+            } else {
+                error(doc, "missing 'detection'")
+            }
+        }
+        guard errors.count == errorsBefore, let title, let id, let area, let level else { return nil }
+        guard correlation != nil || condition != nil else { return nil }
+        return Signature(format: .native, id: id, name: name, title: title, area: area, level: level,
+                         description: description, references: references, tags: tags, category: category, kinds: kinds,
+                         selections: selections, condition: condition, correlation: correlation, location: at(doc),
+                         signatureID: Signature.stableSID(id), rev: 1,
+                         alertCategory: "Picket \(area.rawValue) indicator", severity: level.severity)
+    }
+
+    mutating func logsource(_ node: Node) -> String? {
+        guard case .mapping(let map) = node else {
+            error(node, "logsource must be a mapping with a category")
+            return nil
+        }
+        var category: String?
+        for (k, v) in map {
+            let key = k.string ?? ""
+            guard Self.logsourceKeys.contains(key) else { error(k, "unknown logsource key '\(key)'"); continue }
+            let value = string(v, "logsource.\(key)")
+            if key == "category", let value {
+                if Self.categories[value] == nil {
+                    error(v, "unknown logsource category '\(value)' (Picket has: \(Self.categories.keys.sorted().joined(separator: ", ")))")
+                } else {
+                    category = value
+                }
+            }
+        }
+        if category == nil && !map.contains(where: { $0.key.string == "category" }) {
+            error(node, "logsource needs a category (\(Self.categories.keys.sorted().joined(separator: ", ")))")
+        }
+        return category
+    }
+
+    // MARK: - Detection
+
+    mutating func detection(_ node: Node) -> ([Selection], Condition?) {
+        guard case .mapping(let map) = node else {
+            error(node, "detection must be a mapping of selections and a condition")
+            return ([], nil)
+        }
+        var selections: [Selection] = []
+        var conditionNode: Node?
+        for (k, v) in map {
+            guard let key = k.string else { error(k, "selection names must be strings"); continue }
+            if key == "condition" { conditionNode = v; continue }
+            if key == "timeframe" {
+                error(k, "'timeframe' is Sigma v1; use a correlation rule (event_count with timespan)")
+                continue
+            }
+            selections.append(Selection(name: key, alternatives: selection(v, name: key)))
+        }
+        guard let conditionNode else {
+            error(node, "detection needs a 'condition'")
+            return (selections, nil)
+        }
+        let names = selections.map(\.name)
+        var conditionTexts: [(String, Node)] = []
+        switch conditionNode {
+        case .scalar(let s): conditionTexts = [(s.string, conditionNode)]
+        case .sequence(let seq):
+            for item in seq {
+                if case .scalar(let s) = item { conditionTexts.append((s.string, item)) } else { error(item, "a condition must be a string") }
+            }
+        default: error(conditionNode, "condition must be a string")
+        }
+        var parsed: [Condition] = []
+        for (text, n) in conditionTexts {
+            var parser = ConditionParser(text, selections: names)
+            do {
+                parsed.append(try parser.parse())
+            } catch {
+                var loc = at(n)
+                // Plain and quoted scalars start on the key's line; point at the token.
+                if case .scalar(let s) = n, s.style != .literal && s.style != .folded {
+                    loc.column += error.column + (s.style == .plain ? 0 : 1)
+                }
+                errors.append(SignatureError(loc, "condition: \(error.message)"))
+            }
+        }
+        guard parsed.count == conditionTexts.count, !parsed.isEmpty else { return (selections, nil) }
+        return (selections, parsed.count == 1 ? parsed[0] : .or(parsed))
+    }
+
+    /// A selection: a map (all tests), a list of maps (any map), or a list of keywords.
+    mutating func selection(_ node: Node, name: String) -> [[FieldTest]] {
+        switch node {
+        case .mapping(let map):
+            return [tests(map)]
+        case .sequence(let seq):
+            if seq.allSatisfy({ if case .scalar = $0 { true } else { false } }) {
+                // Keywords: any of them anywhere in the payload (the raw line for logs).
+                var values: [TestValue] = []
+                for item in seq {
+                    if let s = item.string { values += stringValues(s, op: .contains, mods: [], node: item) }
+                }
+                return [[FieldTest(field: "payload", op: .contains, values: values, all: false, cased: false, location: at(node))]]
+            }
+            var alternatives: [[FieldTest]] = []
+            for item in seq {
+                guard case .mapping(let map) = item else {
+                    error(item, "selection '\(name)': a list must hold only maps or only keywords")
+                    continue
+                }
+                alternatives.append(tests(map))
+            }
+            return alternatives
+        default:
+            error(node, "selection '\(name)' must be a map of fields, a list of maps, or a list of keywords")
+            return []
+        }
+    }
+
+    mutating func tests(_ map: Node.Mapping) -> [FieldTest] {
+        var out: [FieldTest] = []
+        for (k, v) in map {
+            guard let key = k.string else { error(k, "field names must be strings"); continue }
+            if let t = fieldTest(key: key, keyNode: k, value: v) { out.append(t) }
+        }
+        return out
+    }
+
+    mutating func fieldTest(key: String, keyNode: Node, value: Node) -> FieldTest? {
+        let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        let field = parts[0]
+        if field.isEmpty { error(keyNode, "empty field name"); return nil }
+        var mods: Set<String> = []
+        for m in parts.dropFirst() {
+            guard Self.modifiers.contains(m) else {
+                error(keyNode, "unknown modifier '\(m)' (known: \(Self.modifiers.sorted().joined(separator: ", ")))")
+                return nil
+            }
+            mods.insert(m)
+        }
+        let ops: [(String, TestOperator)] = [
+            ("contains", .contains), ("startswith", .startsWith), ("endswith", .endsWith), ("re", .regex), ("cidr", .cidr),
+            ("gt", .greater), ("gte", .greaterOrEqual), ("lt", .less), ("lte", .lessOrEqual), ("exists", .exists),
+        ]
+        let chosen = ops.filter { mods.contains($0.0) }
+        if chosen.count > 1 {
+            error(keyNode, "modifiers \(chosen.map(\.0).joined(separator: " and ")) cannot be combined")
+            return nil
+        }
+        let op = chosen.first?.1 ?? .equals
+        if (mods.contains("i") || mods.contains("m") || mods.contains("s")) && op != .regex {
+            error(keyNode, "modifiers i, m and s apply to 're' only")
+            return nil
+        }
+        if mods.contains("hex") && field != "payload" {
+            error(keyNode, "'hex' applies to 'payload' only")
+            return nil
+        }
+        if (mods.contains("base64") || mods.contains("base64offset")) && ![.contains, .startsWith, .endsWith, .equals].contains(op) {
+            error(keyNode, "base64 modifiers need a string comparison")
+            return nil
+        }
+        var scalars: [Node] = []
+        switch value {
+        case .scalar: scalars = [value]
+        case .sequence(let seq):
+            for item in seq {
+                if case .scalar = item { scalars.append(item) } else { error(item, "values of '\(key)' must be scalars") }
+            }
+        default:
+            error(value, "the value of '\(key)' must be a scalar or a list of scalars")
+            return nil
+        }
+        if scalars.isEmpty { error(value, "'\(key)' has no values"); return nil }
+        var values: [TestValue] = []
+        let errorsBefore = errors.count
+        for n in scalars {
+            guard case .scalar(let s) = n else { continue }
+            let plain = s.style == .plain
+            switch op {
+            case .exists:
+                guard plain, let b = Bool(s.string.lowercased()) else { error(n, "'exists' takes true or false"); continue }
+                values.append(.bool(b))
+            case .greater, .greaterOrEqual, .less, .lessOrEqual:
+                guard let d = Double(s.string) else { error(n, "'\(key)' needs a number, not '\(s.string)'"); continue }
+                values.append(.number(d))
+            case .cidr:
+                guard let net = IPNetwork(s.string) else { error(n, "'\(s.string)' is not a CIDR network"); continue }
+                values.append(.network(net))
+            case .regex:
+                var options: Regex.Options = []
+                if mods.contains("i") { options.insert(.caseless) }
+                if mods.contains("m") { options.insert(.multiline) }
+                if mods.contains("s") { options.insert(.dotAll) }
+                do { values.append(.regex(try Regex(s.string, options: options), source: s.string)) } catch let e {
+                    error(n, "bad regular expression: \(e.message)")
+                }
+            case .equals, .contains, .startsWith, .endsWith:
+                if plain && op == .equals && (s.string == "null" || s.string == "~" || s.string.isEmpty) {
+                    values.append(.null)
+                    continue
+                }
+                if plain && op == .equals, let d = Double(s.string), !mods.contains("hex") {
+                    values.append(.number(d))
+                    continue
+                }
+                values += stringValues(s.string, op: op, mods: mods, node: n)
+            }
+        }
+        guard errors.count == errorsBefore else { return nil }
+        // `all` over one value is the same as any; over several, every value must hold.
+        return FieldTest(field: field, op: op, values: values, all: mods.contains("all"),
+                         cased: mods.contains("cased") || mods.contains("hex"), location: at(keyNode))
+    }
+
+    /// String comparison values after hex/base64 transforms; Sigma wildcards (`*`, `?`, with `\`
+    /// escapes) become a regex unless they only sit at the ends of a `contains`-like value.
+    mutating func stringValues(_ text: String, op: TestOperator, mods: Set<String>, node: Node) -> [TestValue] {
+        if mods.contains("hex") {
+            guard let bytes = Self.hexBytes(text) else {
+                error(node, "'\(text)' is not hex (pairs of hex digits, spaces allowed)")
+                return []
+            }
+            return [.bytes(bytes)]
+        }
+        if mods.contains("base64") { return [.bytes(Array(Data(text.utf8).base64EncodedString().utf8))] }
+        if mods.contains("base64offset") {
+            // The three encodings of the text at each offset modulo 3, trimmed to the stable part.
+            let raw = Array(text.utf8)
+            var out: [TestValue] = []
+            for shift in 0..<3 {
+                let padded = [UInt8](repeating: 0, count: shift) + raw
+                let encoded = Array(Data(padded).base64EncodedString().utf8)
+                let start = [0, 2, 3][shift]
+                let endTrim = [0, 3, 2][(raw.count + shift) % 3]
+                let end = encoded.count - endTrim
+                if end > start { out.append(.bytes(Array(encoded[start..<end]))) }
+            }
+            return out
+        }
+        let (pieces, hasWildcard) = Self.glob(text)
+        if !hasWildcard { return [.bytes(Array(pieces.joined().utf8))] }
+        let regex = Self.globRegex(text, op: op)
+        do {
+            return [.regex(try Regex(regex, options: mods.contains("cased") ? [.dotAll] : [.caseless, .dotAll]), source: text)]
+        } catch {
+            self.error(node, "cannot use '\(text)': \(error.message)")
+            return []
+        }
+    }
+
+    /// Split a Sigma value at unescaped wildcards; returns the unescaped literal pieces.
+    static func glob(_ text: String) -> ([String], Bool) {
+        var pieces: [String] = [""]
+        var wildcard = false
+        var escaped = false
+        for c in text {
+            if escaped {
+                pieces[pieces.count - 1].append(c)
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else if c == "*" || c == "?" {
+                wildcard = true
+                pieces.append("")
+            } else {
+                pieces[pieces.count - 1].append(c)
+            }
+        }
+        if escaped { pieces[pieces.count - 1].append("\\") }
+        return (pieces, wildcard)
+    }
+
+    static func globRegex(_ text: String, op: TestOperator) -> String {
+        var out = (op == .equals || op == .startsWith) ? "^" : ""
+        var escaped = false
+        for c in text {
+            if escaped {
+                out += NSRegularExpression.escapedPattern(for: String(c))
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else if c == "*" {
+                out += ".*"
+            } else if c == "?" {
+                out += "."
+            } else {
+                out += NSRegularExpression.escapedPattern(for: String(c))
+            }
+        }
+        if op == .equals || op == .endsWith { out += "$" }
+        return out
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = text.filter { !$0.isWhitespace && $0 != "|" }
+        guard digits.count % 2 == 0, !digits.isEmpty, digits.allSatisfy(\.isHexDigit) else { return nil }
+        var out: [UInt8] = []
+        var i = digits.startIndex
+        while i < digits.endIndex {
+            let j = digits.index(i, offsetBy: 2)
+            guard let b = UInt8(digits[i..<j], radix: 16) else { return nil }
+            out.append(b)
+            i = j
+        }
+        return out
+    }
+
+    // MARK: - Correlation
+
+    static let correlationKeys: Set<String> = ["type", "rules", "group-by", "timespan", "condition", "generate"]
+
+    mutating func correlation(_ node: Node) -> Correlation? {
+        guard case .mapping(let map) = node else {
+            error(node, "correlation must be a mapping (type, rules, group-by, timespan, condition)")
+            return nil
+        }
+        let before = errors.count
+        var f: [String: Node] = [:]
+        for (k, v) in map {
+            guard let key = k.string, Self.correlationKeys.contains(key) else {
+                error(k, "unknown correlation key '\(k.string ?? "?")'")
+                continue
+            }
+            f[key] = v
+        }
+        var kind: Correlation.Kind?
+        if let t = f["type"], let s = string(t, "correlation.type") {
+            kind = Correlation.Kind(rawValue: s)
+            if kind == nil { error(t, "correlation type '\(s)' is not supported (event_count, value_count)") }
+        } else if f["type"] == nil { error(node, "correlation needs a 'type'") }
+        var refs: [(String, SourceLocation)] = []
+        if let r = f["rules"] {
+            switch r {
+            case .scalar(let s): refs = [(s.string, at(r))]
+            case .sequence(let seq):
+                for item in seq { if let s = string(item, "correlation.rules") { refs.append((s, at(item))) } }
+            default: error(r, "correlation.rules must be a list of rule ids or names")
+            }
+            if refs.isEmpty { error(r, "correlation.rules is empty") }
+        } else { error(node, "correlation needs 'rules'") }
+        let groupBy = stringList(f["group-by"], "group-by")
+        var timespan: Int64 = 0
+        if let t = f["timespan"], let s = string(t, "timespan") {
+            if let ns = Self.duration(s) { timespan = ns } else { error(t, "timespan '\(s)' is not a duration like 60s, 5m, 1h, 1d") }
+        } else if f["timespan"] == nil { error(node, "correlation needs a 'timespan'") }
+        var comparison: Correlation.Comparison = .gte
+        var threshold = 0
+        var valueField: String?
+        if let c = f["condition"] {
+            if case .mapping(let cm) = c {
+                var found = false
+                for (k, v) in cm {
+                    guard let key = k.string else { continue }
+                    switch key {
+                    case "gt", "gte", "eq":
+                        guard let n = v.string.flatMap({ Int($0) }), n >= 0 else { error(v, "'\(key)' needs a whole number"); continue }
+                        comparison = key == "gt" ? .gt : key == "gte" ? .gte : .eq
+                        threshold = n
+                        found = true
+                    case "lt", "lte":
+                        error(k, "'\(key)' thresholds need the window to close first; Picket supports gt, gte and eq")
+                    case "field":
+                        valueField = string(v, "condition.field")
+                    default:
+                        error(k, "unknown correlation condition key '\(key)'")
+                    }
+                }
+                if !found && errors.count == before { error(c, "correlation condition needs gt, gte or eq") }
+            } else {
+                error(c, "correlation condition must be a mapping such as {gte: 20}")
+            }
+        } else { error(node, "correlation needs a 'condition'") }
+        if kind == .valueCount && valueField == nil { error(f["condition"] ?? node, "value_count needs condition.field") }
+        var generate = false
+        if let g = f["generate"] {
+            if let b = g.string.flatMap({ Bool($0.lowercased()) }) { generate = b } else { error(g, "generate must be true or false") }
+        }
+        guard errors.count == before, let kind else { return nil }
+        return Correlation(kind: kind, ruleRefs: refs, groupBy: groupBy, timespanNanos: timespan, comparison: comparison,
+                           threshold: threshold, valueField: valueField, generate: generate)
+    }
+
+    static func duration(_ s: String) -> Int64? {
+        guard let unit = s.last, let n = Int64(s.dropLast()), n > 0 else { return nil }
+        let seconds: Int64
+        switch unit {
+        case "s": seconds = n
+        case "m": seconds = n * 60
+        case "h": seconds = n * 3600
+        case "d": seconds = n * 86400
+        case "w": seconds = n * 604_800
+        default: return nil
+        }
+        return seconds * 1_000_000_000
+    }
+}

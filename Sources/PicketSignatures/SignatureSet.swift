@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import PicketCore
+
+/// All signatures of a run, loaded from files and folders, validated and cross-checked
+/// (unique ids, correlation references resolved). Immutable once built.
+public final class SignatureSet: @unchecked Sendable {
+    public let signatures: [Signature]
+    public let files: [String]
+
+    init(signatures: [Signature], files: [String]) {
+        self.signatures = signatures
+        self.files = files
+    }
+
+    public struct LoadResult {
+        public var set: SignatureSet?
+        public var errors: [SignatureError]
+        public var warnings: [String]
+    }
+
+    /// Load signature files (`*.yml`, `*.yaml`) from files and folders (recursively, sorted; a
+    /// `zones/` folder holds GeoJSON, not signatures). Any error means no set.
+    public static func load(paths: [String]) -> LoadResult {
+        var errors: [SignatureError] = []
+        var warnings: [String] = []
+        var files: [String] = []
+        for p in paths { collect(p, top: true, into: &files, errors: &errors) }
+        var all: [Signature] = []
+        for f in files {
+            if f.hasSuffix(".rules") {
+                errors.append(SignatureError(SourceLocation(file: f, line: 1, column: 1),
+                                             "Suricata/Snort rule files are not supported yet; load native *.yml signatures"))
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: f) else {
+                errors.append(SignatureError(SourceLocation(file: f, line: 1, column: 1), "cannot read the file"))
+                continue
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                errors.append(SignatureError(SourceLocation(file: f, line: 1, column: 1), "the file is not UTF-8 text"))
+                continue
+            }
+            let (sigs, errs) = NativeLoader.load(file: f, text: text)
+            all += sigs
+            errors += errs
+        }
+        // Unique ids and names.
+        var byID: [String: Signature] = [:]
+        var byName: [String: Signature] = [:]
+        for s in all {
+            if let other = byID[s.id] {
+                errors.append(SignatureError(s.location, "duplicate id '\(s.id)' (also at \(other.location))"))
+            }
+            byID[s.id] = s
+            if let n = s.name {
+                if let other = byName[n] { errors.append(SignatureError(s.location, "duplicate name '\(n)' (also at \(other.location))")) }
+                byName[n] = s
+            }
+        }
+        // Resolve correlation references.
+        var index: [ObjectIdentifier: Int] = [:]
+        for (i, s) in all.enumerated() { index[ObjectIdentifier(s)] = i }
+        var generateWanted: [Int: Bool] = [:]
+        var resolved: [Signature] = []
+        for s in all {
+            guard var c = s.correlation else { resolved.append(s); continue }
+            var ok = true
+            for (ref, loc) in c.ruleRefs {
+                guard let target = byID[ref] ?? byName[ref] else {
+                    errors.append(SignatureError(loc, "correlation refers to unknown rule '\(ref)'"))
+                    ok = false
+                    continue
+                }
+                if target.correlation != nil {
+                    errors.append(SignatureError(loc, "correlation refers to another correlation '\(ref)'; only detection rules can be counted"))
+                    ok = false
+                    continue
+                }
+                let i = index[ObjectIdentifier(target)]!
+                c.rules.append(i)
+                generateWanted[i] = (generateWanted[i] ?? false) || c.generate
+            }
+            guard ok else { continue }
+            resolved.append(Signature(format: s.format, id: s.id, name: s.name, title: s.title, area: s.area, level: s.level,
+                                      description: s.description, references: s.references, tags: s.tags, category: nil,
+                                      kinds: KindSet(), selections: [], condition: nil, correlation: c, location: s.location,
+                                      signatureID: s.signatureID, rev: s.rev, alertCategory: s.alertCategory, severity: s.severity))
+        }
+        for (i, wanted) in generateWanted { all[i].generate = wanted }
+        if !errors.isEmpty { return LoadResult(set: nil, errors: errors, warnings: warnings) }
+        if resolved.isEmpty { warnings.append("no signatures loaded from \(paths.joined(separator: ", ")): decoding and counting only") }
+        return LoadResult(set: SignatureSet(signatures: resolved, files: files), errors: [], warnings: warnings)
+    }
+
+    static func collect(_ path: String, top: Bool, into files: inout [String], errors: inout [SignatureError]) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            errors.append(SignatureError(SourceLocation(file: path, line: 1, column: 1), "no such file or folder"))
+            return
+        }
+        if isDir.boolValue {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+                errors.append(SignatureError(SourceLocation(file: path, line: 1, column: 1), "cannot list the folder"))
+                return
+            }
+            for n in names.sorted() where !n.hasPrefix(".") && n != "zones" {
+                collect((path as NSString).appendingPathComponent(n), top: false, into: &files, errors: &errors)
+            }
+        } else if top || path.hasSuffix(".yml") || path.hasSuffix(".yaml") || path.hasSuffix(".rules") {
+            files.append(path)
+        }
+    }
+
+    /// Where the default set is: `$PICKET_SIGNATURES`; beside an installed binary
+    /// (`<prefix>/bin/picket` → `<prefix>/share/picket/Signatures`); or, for a build in a clone,
+    /// the `Signatures/` folder of the package the binary was built in.
+    public static func defaultFolder() -> String? {
+        if let env = ProcessInfo.processInfo.environment["PICKET_SIGNATURES"], !env.isEmpty { return env }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let exe = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).resolvingSymlinksInPath().deletingLastPathComponent()
+        let installed = dir.deletingLastPathComponent().appendingPathComponent("share/picket/Signatures").path
+        if FileManager.default.fileExists(atPath: installed) { return installed }
+        for _ in 0..<8 {
+            let candidate = dir.appendingPathComponent("Signatures").path
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path),
+               FileManager.default.fileExists(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }
+}
