@@ -51,8 +51,10 @@ public struct NativeLoader {
     mutating func run() {
         let documents: [Node]
         do {
+            // Parser.nextRoot throws on syntax errors (compose_all's sequence would stop silently).
+            let parser = try Parser(yaml: text)
             var docs: [Node] = []
-            for doc in try Yams.compose_all(yaml: text) { docs.append(doc) }
+            while let doc = try parser.nextRoot() { docs.append(doc) }
             documents = docs
         } catch let e as YamlError {
             errors.append(Self.yamlError(e, file: file))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PicketCore
 import PicketScan
 import PicketSignatures
@@ -21,6 +22,21 @@ struct Picket: ParsableCommand {
             """,
         subcommands: [Scan.self, Decode.self, Signatures.self]
     )
+
+    /// Bad usage exits 2 (DESIGN.md section 5), not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command that reads inputs shares.
@@ -70,9 +86,9 @@ func printError(_ line: String) {
 func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputFile?,
                               finish: (Sink, inout ScanStats) -> Void = { _, _ in }) throws -> ScanStats {
     signal(SIGPIPE, SIG_IGN)
-    let scanner: Scanner<Sink>
+    let scanner: PicketScan.Scanner<Sink>
     do {
-        scanner = try Scanner(options: input.scanOptions, sink: sink, report: printError)
+        scanner = try PicketScan.Scanner(options: input.scanOptions, sink: sink, report: printError)
     } catch {
         printError("picket: \(error.message)")
         throw ExitCode(2)
@@ -190,15 +206,11 @@ struct Scan: ParsableCommand {
         if let minLevel, let l = Level(name: minLevel) { filter.minimumLevel = l }
         let writer = FindingWriter(output: output, format: chosen, filter: filter, includePayload: payload)
         var highest: Level?
-        do {
-            _ = try runScan(input, sink: MatchingSink(matcher: matcher, writer: writer), output: output) { sink, stats in
-                output.flush()
-                stats.findings = sink.writer.total
-                for a in Area.allCases { stats.findingsByArea[a.rawValue] = sink.writer.byArea[a] ?? 0 }
-                highest = sink.writer.highest
-            }
-        } catch let e as ExitCode {
-            throw e
+        _ = try runScan(input, sink: MatchingSink(matcher: matcher, writer: writer), output: output) { sink, stats in
+            output.flush()
+            stats.findings = sink.writer.total
+            for a in Area.allCases { stats.findingsByArea[a.rawValue] = sink.writer.byArea[a] ?? 0 }
+            highest = sink.writer.highest
         }
         if let failOn, let threshold = Level(name: failOn), let highest, highest >= threshold { throw ExitCode(1) }
     }

@@ -104,3 +104,39 @@ func hex(_ text: String) -> [UInt8] {
     }
     return out
 }
+
+/// A classic little-endian microsecond pcap of Ethernet frames, one second apart.
+func writePcap(_ path: String, frames: [[UInt8]], start: UInt32 = 1_795_766_400) throws {
+    var out: [UInt8] = []
+    func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+    func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+    u32(0xA1B2_C3D4); u16(2); u16(4); u32(0); u32(0); u32(262_144); u32(1)
+    for (i, f) in frames.enumerated() {
+        u32(start + UInt32(i)); u32(0); u32(UInt32(f.count)); u32(UInt32(f.count))
+        out += f
+    }
+    try Data(out).write(to: URL(fileURLWithPath: path))
+}
+
+/// Ethernet + IPv4 + UDP around a payload (checksums left zero, as offloading NICs capture them).
+func udpFrame(_ payload: [UInt8], src: UInt32 = 0x0A00_0001, dst: UInt32 = 0x0A00_0002, sport: UInt16 = 40000, dport: UInt16 = 9999) -> [UInt8] {
+    var f: [UInt8] = [0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 0x08, 0x00]
+    let total = 28 + payload.count
+    f += [0x45, 0, UInt8(total >> 8), UInt8(total & 255), 0, 1, 0x40, 0, 64, 17, 0, 0]
+    for v in [src, dst] { f += [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
+    let ulen = 8 + payload.count
+    f += [UInt8(sport >> 8), UInt8(sport & 255), UInt8(dport >> 8), UInt8(dport & 255), UInt8(ulen >> 8), UInt8(ulen & 255), 0, 0]
+    return f + payload
+}
+
+/// A deterministic generator (SplitMix64), so failures reproduce.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
