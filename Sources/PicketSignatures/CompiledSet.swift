@@ -49,7 +49,14 @@ public final class CompiledSet: @unchecked Sendable {
         let sigs = set.signatures
         correlationsOf = Array(repeating: [], count: sigs.count)
         strategies = Array(repeating: "", count: sigs.count)
-        var perField: [String: (patterns: [Pattern], index: [Pattern: Int], triggers: [[Int32]], kinds: KindSet)] = [:]
+        /// Patterns gathered for one buffer (a class, so growing it never copies).
+        final class Gathered {
+            var patterns: [Pattern] = []
+            var index: [Pattern: Int] = [:]
+            var triggers: [[Int32]] = []
+            var kinds = KindSet()
+        }
+        var perField: [String: Gathered] = [:]
         var streamPatterns: [Pattern] = []
         var streamIndex: [Pattern: Int] = [:]
         var streamTriggers: [[Int32]] = []
@@ -82,7 +89,8 @@ public final class CompiledSet: @unchecked Sendable {
                         streamTriggers[k].append(Int32(i))
                     }
                     if isStream && n.field == "payload" && sig.kinds.bits == KindSet([.stream]).bits { described.append("payload~stream"); continue }
-                    var entry = perField[n.field] ?? ([], [:], [], KindSet())
+                    let entry: Gathered
+                    if let e = perField[n.field] { entry = e } else { entry = Gathered(); perField[n.field] = entry }
                     let k: Int
                     if let existing = entry.index[n.pattern] { k = existing } else {
                         k = entry.patterns.count
@@ -92,7 +100,6 @@ public final class CompiledSet: @unchecked Sendable {
                     }
                     entry.triggers[k].append(Int32(i))
                     entry.kinds.bits |= sig.kinds.bits
-                    perField[n.field] = entry
                     described.append(n.field)
                 }
                 let fields = Array(Set(described)).sorted().joined(separator: ", ")

@@ -199,4 +199,16 @@ let matchCases: [MatchCase] = [
         let list = try run("/bin/sh", ["-c", "cd /tmp && '\(Paths.picket)' signatures list"])
         for area in ["maritime", "cyber", "space"] { #expect(list.stdout.contains("\t\(area)\t")) }
     }
+
+    @Test("an installed binary finds PREFIX/share/picket/Signatures (the layout scripts/install makes)")
+    func installedLayout() throws {
+        let prefix = Paths.temporary("prefix-\(UUID().uuidString)")
+        try shell("mkdir -p '\(prefix)/bin' '\(prefix)/share/picket' && cp '\(Paths.picket)' '\(prefix)/bin/picket' && cp -R '\(Paths.repo.path)/Signatures' '\(prefix)/share/picket/Signatures'")
+        // A signature only the installed copy has proves which folder was used.
+        try (header("installed-only", category: "json") + "detection:\n  s: {a: 1}\n  condition: s\n")
+            .write(toFile: prefix + "/share/picket/Signatures/installed-only.yml", atomically: true, encoding: .utf8)
+        let r = try run("/bin/sh", ["-c", "cd / && '\(prefix)/bin/picket' signatures list"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("installed-only"))
+    }
 }
