@@ -28,14 +28,15 @@ let package = Package(
         .target(name: "PicketLogs", dependencies: ["PicketCore"]),
         .target(name: "PicketMatch", dependencies: ["CHyperscan", "CPCRE2"]),
         .target(name: "PicketSignatures", dependencies: ["PicketCore", "PicketMatch", .product(name: "Yams", package: "Yams")]),
-        .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketSignatures"]),
+        .target(name: "PicketReport", dependencies: ["PicketCore"]),
+        .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketSignatures", "PicketReport"]),
         .executableTarget(
             name: "picket",
             dependencies: ["PicketScan", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "PicketTests",
-            dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketMatch", "PicketSignatures", "PicketScan", "picket"]
+            dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketMatch", "PicketSignatures", "PicketReport", "PicketScan", "picket"]
         ),
     ]
 )

@@ -137,6 +137,12 @@ public struct JSONOut {
         while i < n {
             let c = b[i]
             if c >= 0x20 && c < 0x80 {
+                if c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "&") {
+                    // Escaped so JSON pasted into HTML or a log viewer cannot become markup.
+                    bytes.append(contentsOf: [92, 117, 48, 48, Self.hex[Int(c >> 4)], Self.hex[Int(c & 15)]])
+                    i += 1
+                    continue
+                }
                 if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
                 bytes.append(c)
                 i += 1

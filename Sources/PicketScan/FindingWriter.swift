@@ -1,4 +1,6 @@
+import Foundation
 import PicketCore
+import PicketReport
 import PicketSignatures
 
 /// Which findings are written (`--area`, `--min-level`) and how (`--format`).
@@ -22,12 +24,17 @@ public struct FindingWriter: FindingSink {
     public private(set) var total = 0
     public private(set) var byArea: [Area: Int] = [:]
     public private(set) var highest: Level?
+    /// Findings kept for `--summary` (nil when no summary was asked for), read back from their
+    /// EVE form so a summary made now equals one made later from the findings file.
+    public private(set) var records: [FindingRecord]?
+    private var eveForRecord = JSONOut(capacity: 1 << 12)
 
-    public init(output: OutputFile, format: Format, filter: FindingFilter, includePayload: Bool) {
+    public init(output: OutputFile, format: Format, filter: FindingFilter, includePayload: Bool, keepRecords: Bool = false) {
         self.output = output
         self.format = format
         self.filter = filter
         self.includePayload = includePayload
+        records = keepRecords ? [] : nil
     }
 
     public mutating func finding<E: Event>(_ sig: Signature, event: E, input: String, evidence: [Evidence],
@@ -42,10 +49,30 @@ public struct FindingWriter: FindingSink {
         case .text: writeText(sig, event, input, evidence, correlation)
         }
         output.write(json.bytes)
+        if records != nil {
+            if format == .text {
+                let text = json
+                json.reset()
+                writeEVE(sig, event, input, evidence, correlation)
+                eveForRecord = json
+                json = text
+            } else {
+                eveForRecord = json
+            }
+            if let r = FindingRecord(json: Data(eveForRecord.bytes)) { records!.append(r) }
+        }
         return !output.closedByReader
     }
 
     static let addressFields = ["src_ip", "src_port", "dest_ip", "dest_port", "proto"]
+
+    static func number(_ v: FieldValue) -> Double? {
+        switch v {
+        case .double(let d): return d
+        case .int(let i): return Double(i)
+        default: return nil
+        }
+    }
 
     private mutating func writeValue(_ v: FieldValue) {
         switch v {
@@ -157,6 +184,17 @@ public struct FindingWriter: FindingSink {
             json.endObject()
         }
         if e.timeSource == .read { json.key("time_source"); json.string("read") }
+        // Where the subject was, for track plots: AIS or GNSS position of the event.
+        for (latField, lonField) in [("ais.lat", "ais.lon"), ("gnss.lat", "gnss.lon")] {
+            if let la = e.field(latField).flatMap(Self.number), let lo = e.field(lonField).flatMap(Self.number) {
+                json.key("position")
+                json.beginObject()
+                json.key("lat"); json.double(la)
+                json.key("lon"); json.double(lo)
+                json.endObject()
+                break
+            }
+        }
         json.endObject()
         json.endObject()
         json.newline()

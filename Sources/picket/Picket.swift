@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PicketCore
+import PicketReport
 import PicketScan
 import PicketSignatures
 
@@ -20,7 +21,7 @@ struct Picket: ParsableCommand {
             (syslog, JSON lines, NMEA, plain text) from files, folders and stdin, detecting each \
             input's format from its content.
             """,
-        subcommands: [Scan.self, Decode.self, Signatures.self]
+        subcommands: [Scan.self, Decode.self, Summarize.self, Signatures.self]
     )
 
     /// Bad usage exits 2 (DESIGN.md section 5), not ArgumentParser's 64.
@@ -163,6 +164,8 @@ struct Scan: ParsableCommand {
     @Flag(name: .customLong("payload"), help: "Add the matched packet's, stream's or line's bytes to each finding (payload, payload_printable).")
     var payload = false
 
+    @OptionGroup var summary: SummaryOptions
+
     func validate() throws {
         if let format, FindingWriter.Format(rawValue: format) == nil { throw ValidationError("--format must be eve or text") }
         for l in [minLevel, failOn].compactMap({ $0 }) where Level(name: l) == nil {
@@ -204,15 +207,123 @@ struct Scan: ParsableCommand {
         var filter = FindingFilter()
         if let area { filter.areas = Set(area.split(separator: ",").compactMap { Area(rawValue: $0.trimmingCharacters(in: .whitespaces)) }) }
         if let minLevel, let l = Level(name: minLevel) { filter.minimumLevel = l }
-        let writer = FindingWriter(output: output, format: chosen, filter: filter, includePayload: payload)
+        let writer = FindingWriter(output: output, format: chosen, filter: filter, includePayload: payload,
+                                   keepRecords: !summary.paths.isEmpty)
         var highest: Level?
-        _ = try runScan(input, sink: MatchingSink(matcher: matcher, writer: writer), output: output) { sink, stats in
-            output.flush()
-            stats.findings = sink.writer.total
-            for a in Area.allCases { stats.findingsByArea[a.rawValue] = sink.writer.byArea[a] ?? 0 }
-            highest = sink.writer.highest
+        var records: [FindingRecord] = []
+        do {
+            _ = try runScan(input, sink: MatchingSink(matcher: matcher, writer: writer), output: output) { sink, stats in
+                output.flush()
+                stats.findings = sink.writer.total
+                for a in Area.allCases { stats.findingsByArea[a.rawValue] = sink.writer.byArea[a] ?? 0 }
+                highest = sink.writer.highest
+                records = sink.writer.records ?? []
+            }
+        } catch {
+            // Damaged input still gets its summary: what was read is reported.
+            try summary.write(Summary.build(findings: records, gapSeconds: summary.gapSeconds))
+            throw error
         }
+        try summary.write(Summary.build(findings: records, gapSeconds: summary.gapSeconds))
         if let failOn, let threshold = Level(name: failOn), let highest, highest >= threshold { throw ExitCode(1) }
+    }
+}
+
+/// `--summary FILE` (repeatable, format by extension) and the incident gap.
+struct SummaryOptions: ParsableArguments {
+    @Option(name: .customLong("summary"), help: ArgumentHelp("Write an incident summary; the format follows the extension: .md, .json, .html, .stix.json (repeatable).", valueName: "file"))
+    var paths: [String] = []
+
+    @Option(name: .customLong("incident-gap"), help: ArgumentHelp("Findings about one entity further apart than this many minutes start a new incident.", valueName: "minutes"))
+    var gapMinutes: Int = 30
+
+    var gapSeconds: Int { gapMinutes * 60 }
+
+    enum Kind { case markdown, json, html, stix }
+
+    static func kind(_ path: String) -> Kind? {
+        let p = path.lowercased()
+        if p.hasSuffix(".stix.json") { return .stix }
+        if p.hasSuffix(".json") { return .json }
+        if p.hasSuffix(".md") || p.hasSuffix(".markdown") { return .markdown }
+        if p.hasSuffix(".html") || p.hasSuffix(".htm") { return .html }
+        return nil
+    }
+
+    func validate() throws {
+        if gapMinutes < 0 { throw ValidationError("--incident-gap must not be negative") }
+        for p in paths where Self.kind(p) == nil {
+            throw ValidationError("--summary \(p): name the format by extension: .md, .json, .html or .stix.json")
+        }
+    }
+
+    func write(_ summary: Summary) throws {
+        for path in paths {
+            let bytes: [UInt8]
+            switch Self.kind(path)! {
+            case .markdown: bytes = Array(MarkdownSummary.render(summary).utf8)
+            case .json: bytes = SummaryJSON.write(summary)
+            case .html: bytes = Array(HTMLSummary.render(summary).utf8)
+            case .stix:
+                var now: [UInt8] = []
+                Timestamp.now().appendISO8601(to: &now)
+                bytes = STIXBundle.render(summary, created: STIXBundle.time(String(decoding: now, as: UTF8.self)))
+            }
+            do {
+                let f = try OutputFile(path: path)
+                f.write(bytes)
+                f.flush()
+            } catch {
+                printError("picket: \(error.message)")
+                throw ExitCode(2)
+            }
+        }
+    }
+}
+
+struct Summarize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build incident summaries from saved findings (or merge summaries of shards).",
+        discussion: """
+            Examples:
+              picket summarize findings.json --summary report.md --summary report.html
+              picket summarize night-1.json night-2.json --summary partners.stix.json
+              picket summarize part-a.summary.json part-b.summary.json --summary whole.json
+
+            Inputs are findings files (EVE JSON lines from picket scan) or JSON summaries; both \
+            merge, so summaries of shards give the summary of the whole.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Findings files (JSON lines) or JSON summaries.", valueName: "findings"))
+    var inputs: [String]
+
+    @OptionGroup var summary: SummaryOptions
+
+    func validate() throws {
+        if summary.paths.isEmpty { throw ValidationError("give at least one --summary FILE (.md, .json, .html or .stix.json)") }
+        if inputs.isEmpty { throw ValidationError("name the findings files to summarize") }
+    }
+
+    func run() throws {
+        var parts: [Incident] = []
+        for path in inputs {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                printError("picket: cannot read \(path)")
+                throw ExitCode(2)
+            }
+            if let s = SummaryJSON.read(data) {
+                parts += s.incidents
+            } else {
+                let findings = data.split(separator: 10).compactMap { FindingRecord(json: Data($0)) }
+                let lines = data.split(separator: 10).filter { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }.count
+                if findings.count < lines {
+                    printError("picket: \(path): \(lines - findings.count) line(s) are not Picket findings and were skipped")
+                }
+                parts += Summary.build(findings: findings, gapSeconds: summary.gapSeconds).incidents
+            }
+        }
+        try summary.write(Summary.merge(parts, gapSeconds: summary.gapSeconds))
     }
 }
 
