@@ -3,7 +3,8 @@ import PackageDescription
 
 // Targets follow the data flow (DESIGN.md section 1):
 //   PicketCore (vocabulary) ← PicketIngest (sources, framing) ← PicketNet (L2–L4)
-//   ← PicketLogs (syslog, JSON lines, text) ← PicketScan (the pipeline) ← picket (CLI).
+//   ← PicketLogs (syslog, JSON lines, text), PicketNMEA (NMEA 0183, AIS, GNSS, tracking)
+//   ← PicketScan (the pipeline) ← picket (CLI).
 // Upstream stages never import downstream ones.
 let package = Package(
     name: "Picket",
@@ -22,14 +23,15 @@ let package = Package(
         .target(name: "PicketIngest", dependencies: ["PicketCore", "CZlib"]),
         .target(name: "PicketNet", dependencies: ["PicketCore", "CPcap"]),
         .target(name: "PicketLogs", dependencies: ["PicketCore"]),
-        .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs"]),
+        .target(name: "PicketNMEA", dependencies: ["PicketCore"]),
+        .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketNMEA"]),
         .executableTarget(
             name: "picket",
-            dependencies: ["PicketScan", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PicketScan", "PicketNMEA", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "PicketTests",
-            dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketScan", "picket"]
+            dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketNMEA", "PicketScan", "picket"]
         ),
     ]
 )

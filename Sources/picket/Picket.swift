@@ -1,5 +1,6 @@
 import ArgumentParser
 import PicketCore
+import PicketNMEA
 import PicketScan
 
 #if canImport(Glibc)
@@ -32,6 +33,9 @@ struct InputOptions: ParsableArguments {
 
     @Option(name: .customLong("max-line-bytes"), help: "Longest log line kept; longer lines are counted as skipped (the line_length cap).")
     var maxLineBytes: Int = 1 << 20
+
+    @Option(name: .customLong("zones"), help: ArgumentHelp("GeoJSON zones (polygons, line strings with buffer_m) for ais.zone; a file or a folder, repeatable.", valueName: "path"))
+    var zones: [String] = []
 
     @Flag(name: .customLong("stats"), help: "Print counts and throughput on stderr at the end.")
     var stats = false
@@ -68,8 +72,15 @@ func printError(_ line: String) {
 func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputFile?) throws -> ScanStats {
     signal(SIGPIPE, SIG_IGN)
     let scanner: Scanner<Sink>
+    var options = input.scanOptions
     do {
-        scanner = try Scanner(options: input.scanOptions, sink: sink, report: printError)
+        options.zones = try ZoneSet.load(paths: input.zones)
+    } catch {
+        printError("picket: \(error.message)")
+        throw ExitCode(2)
+    }
+    do {
+        scanner = try Scanner(options: options, sink: sink, report: printError)
     } catch {
         printError("picket: \(error.message)")
         throw ExitCode(2)
