@@ -9,9 +9,14 @@ import PicketCore
 /// Values are scaled (positions in degrees from 1/10000 minute, speeds in knots from 1/10 knot,
 /// courses in degrees from 1/10 degree, draught in metres from 1/10 m) and the "not available"
 /// values of the standard (longitude 181, latitude 91, SOG 102.3, COG 360, heading 511, ROT -128,
-/// time stamp 60, IMO 0, dimensions 0, empty text) are left out rather than written. A field the
-/// payload is too short to hold is left out too; a payload too short for the message's core is
-/// malformed. Text fields stay bits until they are written or asked for.
+/// time stamp 60, IMO 0, dimensions 0, empty text) are left out rather than written. Other
+/// out-of-range values (a latitude of -101°, a heading of 472) are written as sent, so
+/// signatures can see them; the vessel tracker ignores positions off the globe.
+///
+/// A field that the end of the payload cuts short is read with the missing bits as zeros, as
+/// gpsd and libais read it (a 128-bit type 7 still gives a third MMSI); a field that starts past
+/// the end is left out; a payload too short for the message's core fields is malformed. Text
+/// fields take whole characters only, and stay bits until they are written or asked for.
 enum AISDecoder {
     static let type20Slots: [(FieldID, FieldID, FieldID, FieldID)] = [
         (.aisOffset1, .aisNumber1, .aisTimeout1, .aisIncrement1), (.aisOffset2, .aisNumber2, .aisTimeout2, .aisIncrement2),
@@ -57,9 +62,9 @@ enum AISDecoder {
         f.add(.aisRepeat, int: Int64(p.uint(6, 2)))
         f.add(.aisMMSI, int: Int64(p.uint(8, 30)))
 
-        /// Add an unsigned field when the payload holds it (and it is not `na`).
+        /// Add an unsigned field when the payload reaches it (and it is not `na`).
         func u(_ id: FieldID, _ s: Int, _ n: Int, na: UInt64? = nil) {
-            guard p.has(s + n) else { return }
+            guard p.has(s + 1) else { return }
             let v = p.uint(s, n)
             if let na, v == na { return }
             f.add(id, int: Int64(v))
@@ -77,16 +82,15 @@ enum AISDecoder {
             f.add(.aisData, .bits(Int32(s), Int32(end - s)))
         }
         /// Longitude and latitude in 1/10000 minute (`lonBits`/`latBits` wide) or 1/10 minute.
+        /// 181 and 91 mean "not available" (each left out on its own).
         func position(_ lonAt: Int, _ lonBits: Int, _ latAt: Int, _ latBits: Int, tenthMinutes: Bool = false) {
             guard p.has(latAt + latBits) else { return }
             let scale = tenthMinutes ? 600.0 : 600_000.0
-            let lon = Double(p.int(lonAt, lonBits)) / scale
-            let lat = Double(p.int(latAt, latBits)) / scale
-            // 181 and 91 are "not available"; anything else outside the globe is not a position.
-            if abs(lon) <= 180 && abs(lat) <= 90 {
-                f.add(.aisLon, double: lon)
-                f.add(.aisLat, double: lat)
-            }
+            let lonRaw = p.int(lonAt, lonBits), latRaw = p.int(latAt, latBits)
+            let naLon: Int64 = tenthMinutes ? 108_600 : 108_600_000
+            let naLat: Int64 = tenthMinutes ? 54_600 : 54_600_000
+            if lonRaw != naLon { f.add(.aisLon, double: Double(lonRaw) / scale) }
+            if latRaw != naLat { f.add(.aisLat, double: Double(latRaw) / scale) }
         }
         func corner(_ lonID: FieldID, _ lonAt: Int, _ latID: FieldID, _ latAt: Int) {
             guard p.has(latAt + 17) else { return }
@@ -101,17 +105,18 @@ enum AISDecoder {
         func cog(_ s: Int) {
             guard p.has(s + 12) else { return }
             let v = p.uint(s, 12)
-            if v < 3600 { f.add(.aisCOG, double: Double(v) / 10) }
+            if v != 3600 { f.add(.aisCOG, double: Double(v) / 10) }
         }
         func heading(_ s: Int) {
             guard p.has(s + 9) else { return }
             let v = p.uint(s, 9)
-            if v < 360 { f.add(.aisHeading, int: Int64(v)) }
+            if v != 511 { f.add(.aisHeading, int: Int64(v)) }
         }
         func second(_ s: Int) {
             guard p.has(s + 6) else { return }
+            // 60 = not available; 61 manual input, 62 dead reckoning, 63 inoperative are kept.
             let v = p.uint(s, 6)
-            if v < 60 { f.add(.aisSecond, int: Int64(v)) }
+            if v != 60 { f.add(.aisSecond, int: Int64(v)) }
         }
         func epfd(_ s: Int) { u(.aisEPFD, s, 4, na: 0) }
         func dimensions(_ s: Int) {
@@ -245,9 +250,12 @@ enum AISDecoder {
             u(.aisMMSI1, 40, 30)
             u(.aisOffset1, 70, 12)
             u(.aisIncrement1, 82, 10)
-            u(.aisMMSI2, 92, 30)
-            u(.aisOffset2, 122, 12)
-            u(.aisIncrement2, 134, 10)
+            // 96 bits: one destination and 4 spare bits; 144 bits: two destinations.
+            if p.bitCount > 96 {
+                u(.aisMMSI2, 92, 30)
+                u(.aisOffset2, 122, 12)
+                u(.aisIncrement2, 134, 10)
+            }
         case 17:
             // spare(2) lon(18s, 1/10') lat(17s) spare(5) data (DGNSS corrections)
             position(40, 18, 58, 17, tenthMinutes: true)
@@ -288,11 +296,11 @@ enum AISDecoder {
             u(.aisDTE, 306, 1)
             flag(.aisAssigned, 307)
         case 20:
-            // spare(2) then up to four (offset(12) number(4) timeout(3) increment(11)); offset 0 = unused
+            // spare(2) then one to four (offset(12) number(4) timeout(3) increment(11))
             let slots = type20Slots
             for k in 0..<4 {
                 let s = 40 + 30 * k
-                guard p.has(s + 30), p.uint(s, 12) != 0 else { continue }
+                guard p.has(s + 1) else { continue }
                 u(slots[k].0, s, 12)
                 u(slots[k].1, s + 12, 4)
                 u(slots[k].2, s + 16, 3)
@@ -376,7 +384,13 @@ enum AISDecoder {
             f.add(.aisStructured, bool: structured)
             var s = 40
             if addressed { u(.aisDestMMSI, 40, 30); s = 70 }
-            if structured { u(.aisAppID, s, 16); s += 16 }
+            if structured {
+                // Application identifier: DAC (10 bits) and function identifier (6 bits).
+                u(.aisAppID, s, 16)
+                u(.aisDAC, s, 10)
+                u(.aisFID, s + 10, 6)
+                s += 16
+            }
             let end = type == 26 ? p.bitCount - 20 : p.bitCount
             data(s, end)
             if type == 26 && p.bitCount >= s + 20 { f.add(.aisRadio, int: Int64(p.uint(p.bitCount - 20, 20))) }
@@ -393,7 +407,7 @@ enum AISDecoder {
             }
             if p.has(94) {
                 let v = p.uint(85, 9)
-                if v < 360 { f.add(.aisCOG, double: Double(v)) }
+                if v != 511 { f.add(.aisCOG, double: Double(v)) }
             }
             flag(.aisGNSS, 94)
         default:

@@ -113,7 +113,7 @@ final class AISTracker {
         case 1, 2, 3, 4, 9, 11, 18, 19, 21, 27: positional = true
         default: positional = false
         }
-        if positional, let lat = f.double(.aisLat), let lon = f.double(.aisLon) {
+        if positional, let lat = f.double(.aisLat), let lon = f.double(.aisLon), abs(lat) <= 90, abs(lon) <= 180 {
             if !t.lat.isNaN {
                 let d = Geo.distanceNM(t.lat, t.lon, lat, lon)
                 f.add(.aisJumpNM, double: round3(d))

@@ -56,12 +56,32 @@ public final class NMEADecoder: SentenceConsumer {
     public func decodeLine<S: EventSink>(_ line: UnsafeRawBufferPointer, origin: Origin, readTime: Timestamp, input: String,
                                          stats: inout ScanStats, sink: inout S) -> Bool {
         let stream = UInt64(truncatingIfNeeded: origin.input) &* 0x9E37_79B9_7F4A_7C15 | 1
-        let (kind, time, source) = decode(line, stream: stream, streamName: input, fallback: readTime, fallbackIsRecord: false)
-        if record.problem != nil { stats.lines.countMalformed() } else { stats.lines.countDecoded() }
-        drainCaps(into: &stats)
-        return sink.consume(NMEAEvent(kind: kind, origin: origin, timestamp: time, timeSource: source,
-                                      payload: line, record: record), input: input)
+        var piece = line
+        var malformed = false
+        var lineTime: Timestamp?
+        var pieces = 0
+        while true {
+            pieces += 1
+            let (kind, time, source) = decode(piece, stream: stream, streamName: input, fallback: lineTime ?? readTime,
+                                              fallbackIsRecord: lineTime != nil)
+            if record.problem != nil { malformed = true }
+            if source == .record && lineTime == nil { lineTime = frame.leadingTime }
+            let next = frame.next
+            let ok = sink.consume(NMEAEvent(kind: kind, origin: origin, timestamp: time, timeSource: source,
+                                            payload: piece, record: record), input: input)
+            // A lost line break: the next sentence on the same line is decoded too (each its own
+            // event; the line is counted once, malformed if any of its sentences is).
+            guard ok, next > 0, next < piece.count, pieces < Self.maxSentencesPerLine else {
+                if malformed { stats.lines.countMalformed() } else { stats.lines.countDecoded() }
+                drainCaps(into: &stats)
+                return ok
+            }
+            piece = UnsafeRawBufferPointer(rebasing: piece[next...])
+        }
     }
+
+    /// Sentences decoded from one line at most (lines whose line breaks were lost).
+    public static let maxSentencesPerLine = 64
 
     // MARK: packets (SentenceConsumer)
 

@@ -5,7 +5,7 @@ import PicketCore
 public enum NMEAProblem: UInt8, Sendable {
     case missingChecksum, badChecksum, badChecksumField
     case tagBlockUnterminated, tagBlockMissingChecksum, tagBlockBadChecksum
-    case noSentence, trailingData, invalidCharacter, tooManyFields, badAddress
+    case noSentence, trailingData, invalidCharacter, tooManyFields, badAddress, truncated
     // AIS (IEC 61162-1 VDM/VDO and ITU-R M.1371 payloads).
     case aisBadFragmentHeader, aisFragmentOutOfOrder, aisBadPayloadCharacter, aisBadFillBits
     case aisPayloadTooLong, aisEmptyPayload, aisUnknownType, aisTooShort
@@ -23,6 +23,7 @@ public enum NMEAProblem: UInt8, Sendable {
         case .invalidCharacter: "decoder.nmea.invalid_character"
         case .tooManyFields: "decoder.nmea.too_many_fields"
         case .badAddress: "decoder.nmea.bad_address"
+        case .truncated: "decoder.nmea.truncated"
         case .aisBadFragmentHeader: "decoder.ais.bad_fragment_header"
         case .aisFragmentOutOfOrder: "decoder.ais.fragment_out_of_order"
         case .aisBadPayloadCharacter: "decoder.ais.bad_payload_character"
@@ -48,6 +49,7 @@ public enum NMEAProblem: UInt8, Sendable {
         case .invalidCharacter: "a control or non-ASCII byte inside the sentence"
         case .tooManyFields: "more fields than the nmea_fields cap"
         case .badAddress: "the address field is not a talker and sentence formatter"
+        case .truncated: "the sentence is cut off by the start of another one"
         case .aisBadFragmentHeader: "fragment count, number or fill bits out of range"
         case .aisFragmentOutOfOrder: "a fragment whose earlier fragments were not seen"
         case .aisBadPayloadCharacter: "a payload character outside the 6-bit armouring alphabet"
@@ -130,13 +132,15 @@ public struct SentenceFrame {
     public var tagText: Range<Int>?
     /// The NAIS trailer's UNIX receive time.
     public var trailerTime: Timestamp?
+    /// Where another sentence starts on the same line (a lost line break), or -1.
+    public var next = -1
 
     public init() {}
 
     mutating func reset() {
         problem = nil; start = -1; end = 0; talker = 0..<0; formatter = 0..<0; fields.count = 0
         leadingTime = nil; tagTime = nil; source = nil; groupNumber = 0; groupSize = 0; groupID = -1; groupRange = nil
-        lineCount = -1; tagText = nil; trailerTime = nil
+        lineCount = -1; tagText = nil; trailerTime = nil; next = -1
     }
 
     /// The receive time this line carries: tag block `c:`, else a leading time, else the NAIS time.
@@ -193,8 +197,8 @@ public enum SentenceParser {
             let c = b[j]
             if c == 42 { break }  // '*'
             if c < 0x20 || c > 0x7e { badChar = true }
-            // A new start character inside a sentence: the line holds a spliced sentence.
-            if c == 36 || c == 33 { badChar = true }
+            // A start character inside a sentence: this one was cut off and another begins.
+            if c == 36 || c == 33 { f.next = j; break }
             sum ^= c
             if c == 44 {
                 if count < FieldTable.maxFields {
@@ -207,7 +211,7 @@ public enum SentenceParser {
             j += 1
         }
         var bodyEnd = j
-        if j >= b.count {
+        if j >= b.count || f.next >= 0 {
             // No '*': the sentence runs to the end of the line, less trailing blanks.
             while bodyEnd > fieldStart && (b[bodyEnd - 1] == 32 || b[bodyEnd - 1] == 9) { bodyEnd -= 1 }
         }
@@ -220,17 +224,23 @@ public enum SentenceParser {
         f.end = bodyEnd
         splitAddress(b, &f)
         if tooMany { f.problem = .tooManyFields; return }
+        if f.next >= 0 { f.problem = .truncated; return }
         guard j < b.count else { f.problem = .missingChecksum; return }
         guard let h = hexByte(b, j + 1) else { f.problem = .badChecksumField; return }
         if h != sum { f.problem = .badChecksum; return }
         if badChar { f.problem = .invalidCharacter; return }
         if f.talker.isEmpty { f.problem = .badAddress; return }
-        // What follows the checksum: nothing, blanks, or NAIS metadata.
+        // What follows the checksum: nothing, blanks, NAIS metadata, or (a lost line break) the
+        // next sentence or tag block.
         var k = j + 3
         while k < b.count && (b[k] == 32 || b[k] == 9 || b[k] == 13) { k += 1 }
         if k < b.count {
-            guard b[k] == 44 else { f.problem = .trailingData; return }
-            parseTrailer(b, k, &f)
+            if b[k] == 36 || b[k] == 33 || b[k] == 92 {
+                f.next = k
+            } else {
+                guard b[k] == 44 else { f.problem = .trailingData; return }
+                parseTrailer(b, k, &f)
+            }
         }
     }
 
