@@ -26,7 +26,7 @@ public enum FieldID: UInt8, CaseIterable, Sendable {
     // gnss.* decoded
     case gnssTime, gnssLat, gnssLon, gnssFix, gnssFixQuality, gnssStatus, gnssModeIndicator, gnssFixMode
     case gnssSatsUsed, gnssHDOP, gnssPDOP, gnssVDOP, gnssAltM, gnssGeoidSepM, gnssSOG, gnssCOG, gnssMagvar
-    case gnssSatsInView, gnssMessageNumber, gnssMessageCount, gnssSignalID, gnssSystemID, gnssSatellite
+    case gnssSatsInView, gnssMessageNumber, gnssMessageCount, gnssSignalID, gnssSystemID, gnssSatellite, gnssGroupComplete
     // gnss.* derived by the receiver state
     case gnssReceiver, gnssCN0Mean, gnssCN0Std, gnssSatsStrong, gnssSatsTracked, gnssCN0Baseline, gnssCN0DropDB
     case gnssFixLostS, gnssJumpM, gnssTimeJumpS
@@ -183,6 +183,7 @@ public enum FieldID: UInt8, CaseIterable, Sendable {
         case .gnssSignalID: "signal_id"
         case .gnssSystemID: "system_id"
         case .gnssSatellite: "satellites"
+        case .gnssGroupComplete: "group_complete"
         case .gnssReceiver: "receiver"
         case .gnssCN0Mean: "cn0_mean"
         case .gnssCN0Std: "cn0_std"

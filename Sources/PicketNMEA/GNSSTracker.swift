@@ -16,9 +16,10 @@ import Darwin
 ///   that group's satellites in the receiver's sky table. `gnss.cn0_mean`, `gnss.cn0_std` (over
 ///   satellites with a C/N0), `gnss.sats_strong` (C/N0 ≥ 25 dB-Hz) and `gnss.sats_tracked`
 ///   summarise the table.
-/// - `gnss.cn0_drop_db`: how far the mean is below a running baseline that rises quickly
-///   (α 0.2) and falls slowly (α 0.01 per completed group), so a collapse shows as a drop while
-///   a lasting change of surroundings is learnt in a few hundred groups.
+/// - `gnss.cn0_drop_db`: how far the mean is below a running baseline (`gnss.cn0_baseline`) that
+///   rises quickly (α 0.1 per completed group) and falls slowly (α 0.002), so a collapse over
+///   seconds shows as a drop while a lasting change of surroundings is learnt over a few hundred
+///   groups (a minute or two for a receiver sending eight groups a second).
 /// - `gnss.fix_lost_s`: seconds since the last valid fix, while the fix is lost.
 /// - `gnss.jump_m`: metres from the previous fix position.
 /// - `gnss.time` (the sentence's own date and time; GGA/GLL/GNS take the date from the
@@ -178,7 +179,11 @@ final class GNSSTracker {
         }
 
         // Sky.
-        if r.kind == .gsv { gsv(&rx, r, talker: talker) }
+        if r.kind == .gsv, r.gsvNumber == r.gsvCount {
+            f.add(.gnssGroupComplete, bool: gsv(&rx, r, talker: talker))
+        } else if r.kind == .gsv {
+            _ = gsv(&rx, r, talker: talker)
+        }
         if rx.hasSummary {
             f.add(.gnssCN0Mean, double: round3(rx.mean))
             f.add(.gnssCN0Std, double: round3(rx.std))
@@ -191,9 +196,10 @@ final class GNSSTracker {
         }
     }
 
-    private func gsv(_ rx: inout Receiver, _ r: GNSSReading, talker: UInt16) {
+    /// Returns whether this sentence completed its group.
+    private func gsv(_ rx: inout Receiver, _ r: GNSSReading, talker: UInt16) -> Bool {
         let group = UInt32(talker) << 8 | UInt32(UInt8(truncatingIfNeeded: max(0, r.signalID)))
-        guard r.gsvCount >= 1, r.gsvNumber >= 1, r.gsvNumber <= r.gsvCount, r.gsvCount <= 16 else { return }
+        guard r.gsvCount >= 1, r.gsvNumber >= 1, r.gsvNumber <= r.gsvCount, r.gsvCount <= 16 else { return false }
         if r.gsvNumber == 1 {
             rx.pendingGroup = group
             rx.pendingCount = r.gsvCount
@@ -202,11 +208,11 @@ final class GNSSTracker {
         }
         guard rx.pendingGroup == group, rx.pendingNext == r.gsvNumber, rx.pendingCount == r.gsvCount else {
             rx.pendingNext = 0  // out of order: wait for the next sentence 1
-            return
+            return false
         }
         for k in 0..<r.satCount where rx.pending.count < 64 { rx.pending.append(r.sat(k)) }
         rx.pendingNext += 1
-        guard r.gsvNumber == r.gsvCount else { return }
+        guard r.gsvNumber == r.gsvCount else { return false }
         // Group complete: replace its satellites in the sky.
         rx.pendingNext = 0
         rx.sky.removeAll { $0.group == group }
@@ -230,8 +236,9 @@ final class GNSSTracker {
             if n > 0 { rx.baseline = rx.mean }
         } else {
             rx.drop = max(0, rx.baseline - rx.mean)
-            let alpha = rx.mean > rx.baseline ? 0.2 : 0.01
+            let alpha = rx.mean > rx.baseline ? 0.1 : 0.002
             rx.baseline += alpha * (rx.mean - rx.baseline)
         }
+        return true
     }
 }

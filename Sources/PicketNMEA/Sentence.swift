@@ -152,7 +152,13 @@ public enum SentenceParser {
     /// Whether a line is NMEA: after an optional leading time and separator, it starts with `$`,
     /// `!` or `\`. Cheap enough to call on every log line.
     public static func looksLikeNMEA(_ b: UnsafeRawBufferPointer) -> Bool {
-        guard let first = b.first else { return false }
+        guard var first = b.first else { return false }
+        if first == 32 || first == 9 {
+            var i = 0
+            while i < b.count && (b[i] == 32 || b[i] == 9) { i += 1 }
+            guard i < b.count else { return false }
+            first = b[i]
+        }
         if first == 36 || first == 33 || first == 92 { return true }
         guard (first >= 48 && first <= 57) || first == 91 else { return false }
         guard let (_, n) = leadingTime(b) else { return false }
@@ -164,10 +170,11 @@ public enum SentenceParser {
     public static func parse(_ b: UnsafeRawBufferPointer, into f: inout SentenceFrame) {
         f.reset()
         var i = 0
-        if let first = b.first, first != 36 && first != 33 && first != 92 {
-            if let (t, n) = leadingTime(b) {
+        while i < b.count && (b[i] == 32 || b[i] == 9) { i += 1 }  // leading blanks
+        if i < b.count, b[i] != 36 && b[i] != 33 && b[i] != 92 {
+            if let (t, n) = leadingTime(UnsafeRawBufferPointer(rebasing: b[i...])) {
                 f.leadingTime = t
-                i = n
+                i += n
             }
         }
         // Tag blocks.
