@@ -55,7 +55,7 @@ public enum MID {
         case 980_000_000..<1_000_000_000: mid = m / 10_000 % 1_000  // 98MIDxxxx, 99MIDxxxx
         default: return (nil, false)
         }
-        guard let mid else { return (nil, false) }
+        guard let mid, mid >= 200 && mid <= 799 else { return (nil, false) }
         return (mid, isAllocated(mid))
     }
 }
