@@ -140,9 +140,11 @@ func corpusFile(_ relative: String) throws -> String {
     return path
 }
 
+/// The JSON objects among a file's lines (other lines, such as echoed sentences, are skipped).
 func jsonLines(_ path: String) throws -> [[String: Any]] {
-    let text = try String(contentsOfFile: path, encoding: .isoLatin1)
-    return text.split(separator: "\n").compactMap { l in
-        (try? JSONSerialization.jsonObject(with: Data(l.utf8))) as? [String: Any]
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    return bytes.split(separator: 10).compactMap { l in
+        guard l.first == UInt8(ascii: "{") else { return nil }
+        return (try? JSONSerialization.jsonObject(with: Data(l))) as? [String: Any]
     }
 }
