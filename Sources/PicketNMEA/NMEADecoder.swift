@@ -184,6 +184,11 @@ public final class NMEADecoder: SentenceConsumer {
         if let s = frame.source { rec.fields.add(.nmeaSource, range: s) }
         if let g = frame.groupRange { rec.fields.add(.nmeaGroup, range: g) }
 
+        // A parametric sentence's fields as sent (for malformed ones too, so people can see them).
+        if frame.start >= 0, b[frame.start] == 36, frame.fields.count > 1 {
+            let F = frame.fields
+            rec.fields.add(.nmeaFields, range: F[1].lowerBound..<F[F.count - 1].upperBound)
+        }
         func finish(_ kind: EventKind, time: Timestamp? = nil) -> (EventKind, Timestamp, TimeSource) {
             if let t = time ?? recordTime { return (kind, t, .record) }
             return (kind, fallback, fallbackIsRecord ? .record : .read)
@@ -238,10 +243,6 @@ public final class NMEADecoder: SentenceConsumer {
             }
         }
 
-        if b[frame.start] == 36 {
-            let body = F.count > 1 ? F[1].lowerBound..<F[F.count - 1].upperBound : frame.end..<frame.end
-            rec.fields.add(.nmeaFields, range: body)
-        }
         if let kind = GNSSDecoder.kind(b, frame.formatter), b[frame.start] == 36 {
             GNSSDecoder.decode(b, frame, kind: kind, into: &rec.fields, reading: &reading)
             let talker = frame.talker.count == 2 ? UInt16(b[frame.talker.lowerBound]) << 8 | UInt16(b[frame.talker.lowerBound + 1]) : 0x5858
