@@ -67,8 +67,9 @@ public final class NMEADecoder: SentenceConsumer {
             if record.problem != nil { malformed = true }
             if source == .record && lineTime == nil { lineTime = frame.leadingTime }
             let next = frame.next
+            let sentence = next > 0 && next < piece.count ? UnsafeRawBufferPointer(rebasing: piece[0..<next]) : piece
             let ok = sink.consume(NMEAEvent(kind: kind, origin: origin, timestamp: time, timeSource: source,
-                                            payload: piece, record: record), input: input)
+                                            payload: sentence, record: record), input: input)
             // A lost line break: the next sentence on the same line is decoded too (each its own
             // event; the line is counted once, malformed if any of its sentences is).
             guard ok, next > 0, next < piece.count, pieces < Self.maxSentencesPerLine else {
