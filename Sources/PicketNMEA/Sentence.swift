@@ -149,20 +149,34 @@ public struct SentenceFrame {
 
 /// Splits lines into `SentenceFrame`s in place.
 public enum SentenceParser {
-    /// Whether a line is NMEA: after an optional leading time and separator, it starts with `$`,
-    /// `!` or `\`. Cheap enough to call on every log line.
+    /// Whether a line is NMEA: after optional blanks and an optional leading time and separator,
+    /// `$` or `!` and a capital letter (or capitals and digits up to a comma, `*` or the end), or a tag block `\` and a
+    /// parameter code and colon (`\s:`, `\c:`). So `$ ls` or `\\server\share` in a text log
+    /// stay text. Cheap enough to call on every log line.
     public static func looksLikeNMEA(_ b: UnsafeRawBufferPointer) -> Bool {
-        guard var first = b.first else { return false }
-        if first == 32 || first == 9 {
-            var i = 0
-            while i < b.count && (b[i] == 32 || b[i] == 9) { i += 1 }
-            guard i < b.count else { return false }
-            first = b[i]
-        }
-        if first == 36 || first == 33 || first == 92 { return true }
+        var i = 0
+        while i < b.count && (b[i] == 32 || b[i] == 9) { i += 1 }
+        guard i < b.count else { return false }
+        if startsSentence(b, i) { return true }
+        let first = b[i]
         guard (first >= 48 && first <= 57) || first == 91 else { return false }
-        guard let (_, n) = leadingTime(b) else { return false }
-        return n < b.count && (b[n] == 36 || b[n] == 33 || b[n] == 92)
+        guard let (_, n) = leadingTime(UnsafeRawBufferPointer(rebasing: b[i...])) else { return false }
+        return startsSentence(b, i + n)
+    }
+
+    @inline(__always) static func startsSentence(_ b: UnsafeRawBufferPointer, _ i: Int) -> Bool {
+        guard i + 1 < b.count else { return false }
+        let c = b[i], d = b[i + 1]
+        if c == 36 || c == 33 {
+            // A talker's first letter, or (a corrupted address) capitals and digits up to a
+            // comma, a '*' or the end.
+            if d >= 65 && d <= 90 { return true }
+            var j = i + 1
+            while j < b.count && j - i <= 16 && ((b[j] >= 65 && b[j] <= 90) || (b[j] >= 48 && b[j] <= 57)) { j += 1 }
+            return j > i + 1 && (j == b.count || b[j] == 44 || b[j] == 42)
+        }
+        if c == 92 { return i + 2 < b.count && ((d >= 97 && d <= 122) || (d >= 65 && d <= 90)) && b[i + 2] == 58 }
+        return false
     }
 
     /// Parse one line (or one sentence from a packet). Sets `f.problem` when it is malformed; the

@@ -87,6 +87,14 @@ let sentenceCases: [SentenceCase] = [
         if let s = c.source { #expect(e.nmea["source"] as? String == s) }
     }
 
+    @Test("lines that only start like NMEA stay text", arguments: [
+        "$ ls -l /var/log", "! important", #"\\server\share\file"#, "$1 = 3", "2026-11-27T08:00:00Z $ sudo reboot",
+    ])
+    func notNMEA(_ line: String) {
+        let isNMEA = Array(line.utf8).withUnsafeBytes { NMEADecoder.isNMEA($0) }
+        #expect(!isNMEA)
+    }
+
     @Test("every line is counted once: decoded or malformed")
     func counting() {
         var stats = ScanStats()
