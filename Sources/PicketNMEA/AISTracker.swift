@@ -77,6 +77,14 @@ final class AISTracker {
         for (k, t) in tracks.enumerated() { index[t.mmsi] = k }
     }
 
+    /// Whether a text field differs from the remembered one (both non-empty); remembers it.
+    private static func changed(_ slot: FieldSlot?, _ payload: AISPayload, _ stored: inout UInt64) -> Bool {
+        guard case .sixbit(let s, let n) = slot else { return false }
+        let h = payload.withText(slot: Int(s), Int(n)) { fnv($0) }
+        defer { stored = h }
+        return stored != 0 && h != stored
+    }
+
     /// Add the derived fields for the AIS message in `f`; `time` is the record time in ns, or
     /// nil when the input carries none (then only time-free fields are added).
     func update(_ f: inout FieldList, payload: AISPayload, time: Int64?) {
@@ -94,14 +102,8 @@ final class AISTracker {
         if let now = time { t.lastSeen = max(t.lastSeen, now) }
 
         // Static identity: name, call sign, IMO number.
-        func check(_ id: FieldID, _ stored: inout UInt64) {
-            guard case .sixbit(let s, let n) = f.first(id) else { return }
-            let h = payload.withText(slot: Int(s), Int(n)) { fnv($0) }
-            if stored != 0 && h != stored { conflict = true }
-            stored = h
-        }
-        check(.aisName, &t.nameHash)
-        check(.aisCallsign, &t.callsignHash)
+        if Self.changed(f.first(.aisName), payload, &t.nameHash) { conflict = true }
+        if Self.changed(f.first(.aisCallsign), payload, &t.callsignHash) { conflict = true }
         if let imo = f.int(.aisIMO) {
             if t.imo != 0 && imo != t.imo { conflict = true }
             t.imo = imo

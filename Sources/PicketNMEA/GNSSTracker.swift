@@ -215,17 +215,25 @@ final class GNSSTracker {
         guard r.gsvNumber == r.gsvCount else { return false }
         // Group complete: replace its satellites in the sky.
         rx.pendingNext = 0
-        rx.sky.removeAll { $0.group == group }
-        for s in rx.pending {
+        // (Index loops and in-place compaction: nothing here allocates once the tables have grown.)
+        var kept = 0
+        for k in 0..<rx.sky.count where rx.sky[k].group != group {
+            rx.sky[kept] = rx.sky[k]
+            kept += 1
+        }
+        rx.sky.removeLast(rx.sky.count - kept)
+        for k in 0..<rx.pending.count {
             if rx.sky.count >= Self.maxSatellites { satellitesCapped += 1; break }
-            rx.sky.append(SkyEntry(group: group, sat: s))
+            rx.sky.append(SkyEntry(group: group, sat: rx.pending[k]))
         }
         var n = 0, strong = 0
         var sum = 0.0, sum2 = 0.0
-        for e in rx.sky where e.sat.cn0 > 0 {
-            let c = Double(e.sat.cn0)
+        for k in 0..<rx.sky.count {
+            let cn0 = rx.sky[k].sat.cn0
+            guard cn0 > 0 else { continue }
+            let c = Double(cn0)
             n += 1; sum += c; sum2 += c * c
-            if e.sat.cn0 >= Self.strongCN0 { strong += 1 }
+            if cn0 >= Self.strongCN0 { strong += 1 }
         }
         rx.hasSummary = true
         rx.tracked = n

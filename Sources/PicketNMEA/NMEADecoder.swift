@@ -169,14 +169,15 @@ public final class NMEADecoder: SentenceConsumer {
         let rec = record
 
         // Receive time.
-        var recordTime = frame.recordTime
+        var groupStart: Timestamp?
         if frame.groupID >= 0 {
             if let t = frame.tagTime {
                 rememberGroup(stream, frame.groupID, t)
-            } else if let t = groupTime(stream, frame.groupID) {
-                recordTime = t
+            } else {
+                groupStart = groupTime(stream, frame.groupID)
             }
         }
+        let recordTime = groupStart ?? frame.recordTime
 
         if !frame.talker.isEmpty {
             rec.fields.add(.nmeaTalker, range: frame.talker)
