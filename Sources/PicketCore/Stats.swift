@@ -38,7 +38,7 @@ public enum Cap: String, Sendable, CaseIterable {
     case nmeaFields = "nmea_fields"
     /// AIS multi-fragment messages waiting for their other fragments; the oldest is dropped.
     case aisFragmentGroups = "ais_fragment_groups"
-    /// Fragments or payload characters in one AIS message; a longer message is malformed.
+    /// Payload characters in one AIS message (512); a longer message is malformed.
     case aisFragments = "ais_fragments"
     /// Incomplete AIS messages dropped because their next fragment did not come in time.
     case aisFragmentTimeout = "ais_fragment_timeout"
