@@ -292,3 +292,63 @@ let sixBitCases: [SixBitCase] = [
         #expect(stats.capsHit[.aisFragments] == 1)
     }
 }
+
+/// What signatures see: `Event.field(_:)` for every kind of value.
+struct FieldProbe: EventSink {
+    var names: [String]
+    var seen: [[String: String]] = []
+    mutating func consume<E: Event>(_ event: E, input: String) -> Bool {
+        var row: [String: String] = [:]
+        for n in names {
+            switch event.field(n) {
+            case .int(let v): row[n] = "int \(v)"
+            case .double(let v): row[n] = "double \(v)"
+            case .bool(let v): row[n] = "bool \(v)"
+            case .text(let b): row[n] = "text \(String(decoding: b, as: UTF8.self))"
+            case .string(let s): row[n] = "string \(s)"
+            case .ip: row[n] = "ip"
+            case nil: break
+            }
+        }
+        seen.append(row)
+        return true
+    }
+}
+
+@Suite struct NMEAFieldAccessTests {
+    @Test("field(_:) answers every kind of NMEA, AIS and GNSS field by its dotted name")
+    func fields() {
+        let names = ["nmea.talker", "nmea.sentence", "nmea.channel", "nmea.source", "ais.msg_type", "ais.mmsi", "ais.name",
+                     "ais.callsign", "ais.imo", "ais.eta", "ais.draught", "ais.lat", "ais.sog", "ais.own_ship", "ais.mmsi_valid",
+                     "gnss.satellites", "gnss.cn0_mean", "gnss.status", "gnss.time", "gnss.receiver", "decoder_event", "ais.nothing"]
+        var probe = FieldProbe(names: names)
+        var stats = ScanStats()
+        let d = NMEADecoder()
+        let lines = [
+            "!AIVDM,2,1,1,A,55?MbV02;H;s<HtKR20EHE:0@T4@Dn2222222216L961O5Gf0NSQEp6ClRp8,0*1C",
+            tag("s:r003669946,c:1325394060") + "!AIVDM,2,2,1,A,88888888880,2*25",
+            nmea("$GPGSV,1,1,02,03,20,000,42,07,25,030,44"),
+            nmea("$GPRMC,080000.00,A,5924.0000,N,02442.0000,E,11.2,48.0,271126,,,A"),
+            "$GPRMC,080000.00,A*00",
+        ]
+        for (k, line) in lines.enumerated() {
+            var bytes = Array(line.utf8)
+            _ = bytes.withUnsafeMutableBytes { b in
+                d.decodeLine(UnsafeRawBufferPointer(b), origin: Origin(input: 0, position: .line(k + 1)), readTime: Timestamp(nanoseconds: 0),
+                             input: "probe.log", stats: &stats, sink: &probe)
+            }
+        }
+        let ais = probe.seen[1]
+        #expect(ais["nmea.talker"] == "text AI" && ais["nmea.channel"] == "text A" && ais["nmea.source"] == "text r003669946")
+        #expect(ais["ais.msg_type"] == "int 5" && ais["ais.mmsi"] == "int 351759000" && ais["ais.imo"] == "int 9134270")
+        #expect(ais["ais.name"] == "string EVER DIADEM" && ais["ais.callsign"] == "string 3FOF8")
+        #expect(ais["ais.eta"] == "string 05-15T14:00Z" && ais["ais.draught"] == "double 12.2")
+        #expect(ais["ais.own_ship"] == "bool false" && ais["ais.mmsi_valid"] == "bool true")
+        #expect(ais["ais.lat"] == nil && ais["ais.nothing"] == nil && ais["decoder_event"] == nil)
+        #expect(probe.seen[2]["gnss.satellites"] == #"string [{"id":3,"el":20,"az":0,"cn0":42},{"id":7,"el":25,"az":30,"cn0":44}]"#)
+        #expect(probe.seen[2]["gnss.cn0_mean"] == "double 43.0")
+        #expect(probe.seen[3]["gnss.status"] == "string A" && probe.seen[3]["gnss.time"] == "string 2026-11-27T08:00:00.000000+0000")
+        #expect(probe.seen[3]["gnss.receiver"] == "string probe.log:GP")
+        #expect(probe.seen[4]["decoder_event"] == "string decoder.nmea.bad_checksum")
+    }
+}
