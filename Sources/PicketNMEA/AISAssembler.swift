@@ -24,7 +24,7 @@ struct FragmentKey: Hashable {
 /// Fragments must come in order; a fragment whose predecessors were not seen is malformed.
 /// Bounded three ways, each counted: `maxPending` groups waiting at once (the oldest is dropped,
 /// `ais_fragment_groups`), `AISPayload.maxChars` characters per message (`ais_fragments`), and
-/// a group older than `timeoutNS` of record time or `maxAgeSentences` sentences of its stream
+/// a group older than `timeoutNS` of record time or `maxAgeSentences` AIS sentences (of any stream)
 /// is dropped (`ais_fragment_timeout`).
 final class AISAssembler {
     static let maxPending = 1024
