@@ -352,3 +352,47 @@ struct FieldProbe: EventSink {
         #expect(probe.seen[4]["decoder_event"] == "string decoder.nmea.bad_checksum")
     }
 }
+
+/// A small deterministic generator, so the random cases are the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct NMEARobustnessTests {
+    @Test("random sentences with good checksums (random AIS payloads and headers, random GNSS fields) never crash; every line counted")
+    func randomSentences() {
+        var rng = SplitMix64(state: 42)
+        let armourChars = Array("0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVW`abcdefghijklmnopqrstuvw")
+        let fieldChars = Array("0123456789.-,NSEWAV ")
+        var lines: [String] = []
+        for k in 0..<4000 {
+            switch k % 4 {
+            case 0, 1:
+                let n = Int.random(in: 0...90, using: &rng)
+                let payload = String((0..<n).map { _ in armourChars.randomElement(using: &rng) ?? "0" })
+                let count = Int.random(in: 1...3, using: &rng), number = Int.random(in: 1...count, using: &rng)
+                lines.append(nmea("!AIVDM,\(count),\(number),\(Int.random(in: 0...9, using: &rng)),A,\(payload),\(Int.random(in: 0...5, using: &rng))"))
+            case 2:
+                let kind = ["GGA", "RMC", "GSV", "GSA", "VTG", "ZDA", "GLL", "GNS"].randomElement(using: &rng) ?? "GGA"
+                let body = String((0..<Int.random(in: 0...80, using: &rng)).map { _ in fieldChars.randomElement(using: &rng) ?? "," })
+                lines.append(nmea("$GN\(kind),\(body)"))
+            default:
+                let raw = (0..<Int.random(in: 1...120, using: &rng)).map { _ in UInt8.random(in: 1...255, using: &rng) }
+                lines.append("$" + String(decoding: raw, as: UTF8.self))
+            }
+        }
+        var stats = ScanStats()
+        let events = decodeLines(lines, stats: &stats)
+        #expect(stats.lines.total == lines.count)
+        #expect(stats.lines.total == stats.lines.decoded + stats.lines.malformed)
+        #expect(events.count >= lines.count)
+        #expect(events.contains { $0.kind == "ais" } && events.contains { $0.kind == "gnss" })
+    }
+}
