@@ -3,8 +3,9 @@ import PackageDescription
 
 // Targets follow the data flow (DESIGN.md section 1):
 //   PicketCore (vocabulary) ← PicketIngest (sources, framing) ← PicketNet (L2–L4)
-//   ← PicketLogs (syslog, JSON lines, text) ← PicketSignatures (load, compile, evaluate; on
-//   PicketMatch, the multi-pattern and regex matchers) ← PicketScan (the pipeline) ← picket (CLI).
+//   ← PicketLogs (syslog, JSON lines, text), PicketNMEA (NMEA 0183, AIS, GNSS, tracking)
+//   ← PicketSignatures (load, compile, evaluate; on PicketMatch, the multi-pattern and regex
+//   matchers) ← PicketReport (incidents, exporters) ← PicketScan (the pipeline) ← picket (CLI).
 // Upstream stages never import downstream ones.
 let package = Package(
     name: "Picket",
@@ -26,17 +27,18 @@ let package = Package(
         .target(name: "PicketIngest", dependencies: ["PicketCore", "CZlib"]),
         .target(name: "PicketNet", dependencies: ["PicketCore", "CPcap"]),
         .target(name: "PicketLogs", dependencies: ["PicketCore"]),
+        .target(name: "PicketNMEA", dependencies: ["PicketCore"]),
         .target(name: "PicketMatch", dependencies: ["CHyperscan", "CPCRE2"]),
         .target(name: "PicketSignatures", dependencies: ["PicketCore", "PicketMatch", .product(name: "Yams", package: "Yams")]),
         .target(name: "PicketReport", dependencies: ["PicketCore"]),
-        .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketSignatures", "PicketReport"]),
+        .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketNMEA", "PicketSignatures", "PicketReport"]),
         .executableTarget(
             name: "picket",
-            dependencies: ["PicketScan", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PicketScan", "PicketNMEA", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "PicketTests",
-            dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketMatch", "PicketSignatures", "PicketReport", "PicketScan", "picket"]
+            dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketNMEA", "PicketMatch", "PicketSignatures", "PicketReport", "PicketScan", "picket"]
         ),
     ]
 )

@@ -33,6 +33,21 @@ public enum Cap: String, Sendable, CaseIterable {
     case pcapngInterfaces = "pcapng_interfaces"
     /// gzip/zlib layers unwrapped around one input.
     case compressionLayers = "compression_layers"
+    // NMEA 0183, AIS and GNSS (PicketNMEA).
+    /// Fields in one NMEA sentence; a sentence with more is malformed.
+    case nmeaFields = "nmea_fields"
+    /// AIS multi-fragment messages waiting for their other fragments; the oldest is dropped.
+    case aisFragmentGroups = "ais_fragment_groups"
+    /// Payload characters in one AIS message (512); a longer message is malformed.
+    case aisFragments = "ais_fragments"
+    /// Incomplete AIS messages dropped because their next fragment did not come in time.
+    case aisFragmentTimeout = "ais_fragment_timeout"
+    /// Vessels tracked at once; the least recently seen are evicted.
+    case aisTracks = "ais_tracks"
+    /// GNSS receivers tracked at once; the least recently seen are evicted.
+    case gnssReceivers = "gnss_receivers"
+    /// Satellite signals kept per receiver; further ones are not tracked.
+    case gnssSatellites = "gnss_satellites"
 }
 
 /// Input that was cut or corrupt: where and why. Reported on stderr and in `damaged_inputs`.

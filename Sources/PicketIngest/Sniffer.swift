@@ -63,17 +63,19 @@ public enum Sniffer {
         return true
     }
 
-    /// Text: no NUL bytes, and few control characters besides tab, newline, carriage return,
-    /// form feed and escape. Invalid UTF-8 is allowed (Latin-1 logs exist); each line is
-    /// judged again on its own.
+    /// Text: almost no NUL bytes (at most 1 in 256 — a serial log with a burst of line noise is
+    /// still text, UTF-16 and binary formats are not), and few control characters besides tab,
+    /// newline, carriage return, form feed and escape. Invalid UTF-8 is allowed (Latin-1 logs
+    /// exist); each line is judged again on its own.
     static func looksLikeText(_ b: UnsafeRawBufferPointer) -> Bool {
         let n = min(b.count, 4096)
         var controls = 0
+        var nuls = 0
         for i in 0..<n {
             let c = b[i]
-            if c == 0 { return false }
+            if c == 0 { nuls += 1 }
             if c < 0x20 && c != 9 && c != 10 && c != 13 && c != 12 && c != 27 { controls += 1 }
         }
-        return controls * 10 <= n
+        return nuls * 256 <= n && (nuls == 0 || n >= 256) && controls * 10 <= n
     }
 }

@@ -2,6 +2,7 @@ import PicketCore
 import PicketIngest
 import PicketLogs
 import PicketNet
+import PicketNMEA
 
 /// A sink that only lets the scanner count (a scan with no signatures).
 public struct CountingSink: EventSink {
@@ -18,6 +19,8 @@ public struct ScanOptions: Sendable {
     public var maxCompressionLayers = 3
     /// A libpcap filter expression for packets.
     public var filter: String?
+    /// Zones the AIS tracker names (`--zones`, and the default set).
+    public var zones = ZoneSet()
 
     public init() {}
 }
@@ -34,6 +37,8 @@ public final class Scanner<Sink: EventSink> {
     private let report: (String) -> Void
     private let packetDecoder = PacketDecoder()
     private let logDecoder = LogDecoder()
+    /// NMEA 0183 / AIS / GNSS lines; its vessel and receiver state lives for the whole scan.
+    public let nmea: NMEADecoder
     private var decodedPacket = DecodedPacket()
     private var decodedLine = DecodedLine()
     private var stopped = false
@@ -43,6 +48,7 @@ public final class Scanner<Sink: EventSink> {
         self.options = options
         self.sink = sink
         self.report = report
+        nmea = NMEADecoder(zones: options.zones)
         filter = try options.filter.map { (e: String) throws(BPFError) -> BPFFilter in try BPFFilter(expression: e) }
     }
 
@@ -179,6 +185,15 @@ public final class Scanner<Sink: EventSink> {
             }
             if line.bytes.isEmpty || line.bytes.allSatisfy({ $0 == 32 || $0 == 9 }) {
                 stats.lines.countSkipped()
+                continue
+            }
+            // NMEA 0183 (after an optional leading time, `$`, `!` or `\`): the NMEA decoder counts
+            // the line and pushes its event.
+            if NMEADecoder.isNMEA(line.bytes) {
+                let origin = Origin(input: index, position: .line(line.number))
+                if !nmea.decodeLine(line.bytes, origin: origin, readTime: readTime, input: input, stats: &stats, sink: &sink) {
+                    stopped = true
+                }
                 continue
             }
             logDecoder.decode(line.bytes, into: &decodedLine)

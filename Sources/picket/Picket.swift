@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PicketCore
+import PicketNMEA
 import PicketReport
 import PicketScan
 import PicketSignatures
@@ -51,6 +52,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("max-line-bytes"), help: "Longest log line kept; longer lines are counted as skipped (the line_length cap).")
     var maxLineBytes: Int = 1 << 20
 
+    @Option(name: .customLong("zones"), help: ArgumentHelp("GeoJSON zones (polygons, line strings with buffer_m) for ais.zone; a file or a folder, repeatable.", valueName: "path"))
+    var zones: [String] = []
+
     @Flag(name: .customLong("stats"), help: "Print counts and throughput on stderr at the end.")
     var stats = false
 
@@ -84,12 +88,20 @@ func printError(_ line: String) {
 /// Run a scanner over the inputs, write the stats, and choose the exit status (DESIGN.md 5):
 /// 2 when no input could be read, 3 when some input was damaged, else 0.
 /// `finish` runs after the scan (to flush and count findings) before stats are written.
-func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputFile?,
+func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputFile?, zoneFolders: [String],
                               finish: (Sink, inout ScanStats) -> Void = { _, _ in }) throws -> ScanStats {
     signal(SIGPIPE, SIG_IGN)
     let scanner: PicketScan.Scanner<Sink>
+    var options = input.scanOptions
     do {
-        scanner = try PicketScan.Scanner(options: input.scanOptions, sink: sink, report: printError)
+        // Zones: the default set's zones/ folder and those beside --signatures, plus --zones.
+        options.zones = try ZoneSet.load(paths: zoneFolders + input.zones)
+    } catch {
+        printError("picket: \(error.message)")
+        throw ExitCode(2)
+    }
+    do {
+        scanner = try PicketScan.Scanner(options: options, sink: sink, report: printError)
     } catch {
         printError("picket: \(error.message)")
         throw ExitCode(2)
@@ -212,7 +224,8 @@ struct Scan: ParsableCommand {
         var highest: Level?
         var records: [FindingRecord] = []
         do {
-            _ = try runScan(input, sink: MatchingSink(matcher: matcher, writer: writer), output: output) { sink, stats in
+            _ = try runScan(input, sink: MatchingSink(matcher: matcher, writer: writer), output: output,
+                            zoneFolders: Self.zoneFolders(paths)) { sink, stats in
                 output.flush()
                 stats.findings = sink.writer.total
                 for a in Area.allCases { stats.findingsByArea[a.rawValue] = sink.writer.byArea[a] ?? 0 }
@@ -327,6 +340,17 @@ struct Summarize: ParsableCommand {
     }
 }
 
+extension Scan {
+    /// `zones/` inside each signature folder (the default set's included).
+    static func zoneFolders(_ signaturePaths: [String]) -> [String] {
+        signaturePaths.compactMap { p in
+            var isDir: ObjCBool = false
+            let z = (p as NSString).appendingPathComponent("zones")
+            return FileManager.default.fileExists(atPath: z, isDirectory: &isDir) && isDir.boolValue ? z : nil
+        }
+    }
+}
+
 /// Load and compile a signature set, or print every error (`file:line:col: message`) and exit 2.
 func loadSignatures(_ paths: [String]) throws -> CompiledSet {
     let result = SignatureSet.load(paths: paths)
@@ -438,6 +462,8 @@ struct Decode: ParsableCommand {
         } else {
             output = OutputFile(fd: 1)
         }
-        _ = try runScan(input, sink: DecodeWriter(output: output, includePayload: payload), output: output)
+        let defaults = SignatureSet.defaultFolder().map { [$0] } ?? []
+        _ = try runScan(input, sink: DecodeWriter(output: output, includePayload: payload), output: output,
+                        zoneFolders: Scan.zoneFolders(defaults))
     }
 }

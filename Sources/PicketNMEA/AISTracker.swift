@@ -1,0 +1,172 @@
+import PicketCore
+
+/// Per-vessel state over the whole scan: it only adds derived fields to AIS events.
+///
+/// - `ais.mid`, `ais.mmsi_valid`: the MMSI's structure and MID (see `MID.check`).
+/// - `ais.gap_s`: seconds since this MMSI's previous message (needs record times).
+/// - `ais.jump_nm`: distance from the previous reported position, nautical miles.
+/// - `ais.implied_speed_kn`: that distance over the time between the two reports.
+/// - `ais.identity_conflict`: two transmitters seem to share the MMSI — the positions alternate
+///   between two places no ship could travel between in the time (the report is impossible from
+///   the last position but consistent with the one before the jump), or the static identity
+///   (name, call sign, IMO number) changes from one non-empty value to another.
+/// - `ais.zone`, `ais.zone_dwell_s`: the zone the position is in and the seconds since this
+///   vessel entered it (continuously inside, by its reports).
+///
+/// Bounded: at most `maxTracks` vessels (the `ais_tracks` cap); when full, the least recently
+/// seen eighth is evicted at once (so eviction costs O(1) amortised), each eviction counted.
+final class AISTracker {
+    static let defaultMaxTracks = 100_000
+    /// Faster than this between two reports is impossible for a ship (knots).
+    static let maxPlausibleSpeedKn = 60.0
+    /// Jumps below this are position noise, whatever the implied speed (nautical miles).
+    static let minJumpNM = 1.0
+    /// The position before a jump stays a candidate second transmitter this long (seconds).
+    static let alternateMemoryS = 3600.0
+
+    struct Track {
+        var mmsi: UInt32
+        var lastSeen: Int64 = Int64.min  // ns, record time
+        var lastUse: UInt64 = 0
+        var lat = Double.nan, lon = Double.nan, posTime: Int64 = Int64.min
+        var altLat = Double.nan, altLon = Double.nan, altTime: Int64 = Int64.min
+        var nameHash: UInt64 = 0, callsignHash: UInt64 = 0, imo: Int64 = 0
+        var zone = -1
+        var zoneSince: Int64 = Int64.min
+    }
+
+    let maxTracks: Int
+    let zones: ZoneSet
+    private var tracks: [Track] = []
+    private var index: [UInt32: Int] = [:]
+    private var use: UInt64 = 0
+    var evicted = 0
+
+    init(zones: ZoneSet, maxTracks: Int = defaultMaxTracks) {
+        self.zones = zones
+        self.maxTracks = max(8, maxTracks)
+    }
+
+    var count: Int { tracks.count }
+
+    private func slot(_ mmsi: UInt32) -> Int {
+        use += 1
+        if let k = index[mmsi] {
+            tracks[k].lastUse = use
+            return k
+        }
+        if tracks.count >= maxTracks { evictOldest() }
+        tracks.append(Track(mmsi: mmsi, lastUse: use))
+        index[mmsi] = tracks.count - 1
+        return tracks.count - 1
+    }
+
+    private func evictOldest() {
+        let drop = max(1, maxTracks / 8)
+        var uses = tracks.map(\.lastUse)
+        uses.sort()
+        let cutoff = uses[min(drop, uses.count) - 1]
+        var kept: [Track] = []
+        kept.reserveCapacity(tracks.count)
+        for t in tracks {
+            if t.lastUse <= cutoff { evicted += 1; continue }
+            kept.append(t)
+        }
+        tracks = kept
+        index.removeAll(keepingCapacity: true)
+        for (k, t) in tracks.enumerated() { index[t.mmsi] = k }
+    }
+
+    /// Whether a text field differs from the remembered one (both non-empty); remembers it.
+    private static func changed(_ slot: FieldSlot?, _ payload: AISPayload, _ stored: inout UInt64) -> Bool {
+        guard case .sixbit(let s, let n) = slot else { return false }
+        let h = payload.withText(slot: Int(s), Int(n)) { fnv($0) }
+        defer { stored = h }
+        return stored != 0 && h != stored
+    }
+
+    /// Add the derived fields for the AIS message in `f`; `time` is the record time in ns, or
+    /// nil when the input carries none (then only time-free fields are added).
+    func update(_ f: inout FieldList, payload: AISPayload, time: Int64?) {
+        guard let mmsi64 = f.int(.aisMMSI) else { return }
+        let (mid, valid) = MID.check(mmsi: mmsi64)
+        if let mid { f.add(.aisMID, int: mid) }
+        f.add(.aisMMSIValid, bool: valid)
+        let type = f.int(.aisMsgType) ?? 0
+        let k = slot(UInt32(truncatingIfNeeded: mmsi64))
+        var t = tracks[k]
+        var conflict = false
+        if let now = time, t.lastSeen != Int64.min {
+            f.add(.aisGapS, double: Double(now - t.lastSeen) / 1e9)
+        }
+        if let now = time { t.lastSeen = max(t.lastSeen, now) }
+
+        // Static identity: name, call sign, IMO number.
+        if Self.changed(f.first(.aisName), payload, &t.nameHash) { conflict = true }
+        if Self.changed(f.first(.aisCallsign), payload, &t.callsignHash) { conflict = true }
+        if let imo = f.int(.aisIMO) {
+            if t.imo != 0 && imo != t.imo { conflict = true }
+            t.imo = imo
+        }
+
+        // Positions from reports that carry the station's own position.
+        let positional: Bool
+        switch type {
+        case 1, 2, 3, 4, 9, 11, 18, 19, 21, 27: positional = true
+        default: positional = false
+        }
+        if positional, let lat = f.double(.aisLat), let lon = f.double(.aisLon), abs(lat) <= 90, abs(lon) <= 180 {
+            if !t.lat.isNaN {
+                let d = Geo.distanceNM(t.lat, t.lon, lat, lon)
+                f.add(.aisJumpNM, double: round3(d))
+                var speed: Double?
+                if let now = time, t.posTime != Int64.min, now > t.posTime {
+                    let v = d / (Double(now - t.posTime) / 3.6e12)
+                    speed = v
+                    f.add(.aisImpliedSpeed, double: round3(v))
+                }
+                // Aircraft (type 9) fly; the alternation test is for ships.
+                if type != 9, let v = speed, d >= Self.minJumpNM, v > Self.maxPlausibleSpeedKn, let now = time {
+                    var fromAlternate = false
+                    if !t.altLat.isNaN, t.altTime != Int64.min, Double(now - t.altTime) / 1e9 <= Self.alternateMemoryS {
+                        let da = Geo.distanceNM(t.altLat, t.altLon, lat, lon)
+                        let dt = Double(now - t.altTime) / 3.6e12
+                        fromAlternate = da < Self.minJumpNM || (dt > 0 && da / dt <= Self.maxPlausibleSpeedKn)
+                    }
+                    if fromAlternate { conflict = true }
+                    t.altLat = t.lat; t.altLon = t.lon; t.altTime = t.posTime
+                }
+            }
+            t.lat = lat; t.lon = lon
+            t.posTime = time ?? Int64.min
+            if !zones.isEmpty {
+                if let z = zones.zone(containingLat: lat, lon: lon) {
+                    f.add(.aisZone, .string(zones.zones[z].name))
+                    if z != t.zone { t.zone = z; t.zoneSince = time ?? Int64.min }
+                    if let now = time, t.zoneSince != Int64.min {
+                        f.add(.aisZoneDwellS, double: Double(now - t.zoneSince) / 1e9)
+                    }
+                } else {
+                    t.zone = -1
+                    t.zoneSince = Int64.min
+                }
+            }
+        }
+        f.add(.aisIdentityConflict, bool: conflict)
+        tracks[k] = t
+    }
+}
+
+@inline(__always) func round3(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
+
+/// FNV-1a, for remembering identities without keeping their text.
+func fnv(_ b: UnsafeRawBufferPointer) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+    return h == 0 ? 1 : h
+}
+
+func fnv(_ s: String) -> UInt64 {
+    var s = s
+    return s.withUTF8 { fnv(UnsafeRawBufferPointer($0)) }
+}
