@@ -172,6 +172,14 @@ def move(lat, lon, cog_deg, sog_kn, seconds):
     return lat + dlat, lon + dlon
 
 
+def course_to(lat, lon, lat2, lon2, seconds):
+    """Bearing (degrees) and speed (knots) to reach a point in the given time."""
+    import math
+    dn = (lat2 - lat) * 60.0
+    de = (lon2 - lon) * 60.0 * math.cos(math.radians((lat + lat2) / 2))
+    return (math.degrees(math.atan2(de, dn)) + 360) % 360, math.hypot(dn, de) / (seconds / 3600.0)
+
+
 def ais_night():
     """A night (22:00 to 06:00 UTC) of AIS from a shore receiver on the Gulf of Finland.
     Benign traffic follows the shipping lanes at ordinary speeds. Hidden in it:
@@ -194,7 +202,7 @@ def ais_night():
         (212345000, "AEGEAN BREEZE", "5BAB", 9300006, 80, 59.85, 25.40, 255, 12.5, "ROTTERDAM"),
         (265111000, "STOCKHOLM EXPRESS", "SAAB", 9300007, 70, 59.80, 23.60, 90, 14.0, "HAMINA"),
         (636092345, "LIBERTY GRACE", "D5AB", 9300008, 80, 59.98, 26.30, 250, 10.5, "GDANSK"),
-        (230123456, "KRISTIINA A", "OJKA", 9300009, 80, 60.18, 25.70, 180, 0.2, "PORVOO"),
+        (230123456, "KRISTIINA A", "OJKA", 9300009, 80, 60.22, 25.25, 180, 0.2, "PORVOO"),
         (518998877, "SEA HORIZON", "E5XY", 9300010, 70, 60.10, 25.35, 120, 11.0, "UST-LUGA"),
     ]
     state = {s[0]: [s[5], s[6], s[7], s[8]] for s in ships}
@@ -205,16 +213,16 @@ def ais_night():
             lat, lon, cog, sog = state[mmsi]
             status = 0
             if mmsi == 230123456:
-                status, sog = 1, 0.1  # at anchor off Porvoo all night
+                status, sog = 1, 0.1  # at anchor in the Porvoo approaches all night, clear of the cables
             if mmsi == 518998877:
-                # Under way until 00:40, then creeps along the Estlink 2 corridor until 01:50.
-                if 9600 <= t < 13800:
-                    cog, sog = 126, 1.0 + 1.5 * ((t // 60) % 7) / 6.0
+                # Under way until 00:00, then steers for the Estlink 2 route and from 00:40 to
+                # 01:50 creeps along it at 1 to 2.5 kn (the cable runs on a bearing of about 140).
+                if t == 7200:
+                    cog, sog = course_to(lat, lon, 59.820, 26.050, 2400)
+                elif 9600 <= t < 13800:
+                    cog, sog = 140, 1.0 + 1.5 * ((t // 60) % 7) / 6.0
                 elif t >= 13800:
                     cog, sog = 110, 11.0
-                elif t >= 7200:
-                    # Head for the corridor.
-                    cog, sog = 140, 11.0
             jitter = rng.uniform(-0.3, 0.3)
             lat, lon = move(lat, lon, cog, max(0.0, sog + (jitter if sog > 1 else 0)), step)
             state[mmsi] = [lat, lon, cog, sog]

@@ -10,6 +10,7 @@ import PicketCore
 ///   between two places no ship could travel between in the time (the report is impossible from
 ///   the last position but consistent with the one before the jump), or the static identity
 ///   (name, call sign, IMO number) changes from one non-empty value to another.
+/// - `ais.ship_type` on position reports: the type the vessel last declared in a static report.
 /// - `ais.zone`, `ais.zone_dwell_s`: the zone the position is in and the seconds since this
 ///   vessel entered it (continuously inside, by its reports).
 ///
@@ -31,6 +32,8 @@ final class AISTracker {
         var lat = Double.nan, lon = Double.nan, posTime: Int64 = Int64.min
         var altLat = Double.nan, altLon = Double.nan, altTime: Int64 = Int64.min
         var nameHash: UInt64 = 0, callsignHash: UInt64 = 0, imo: Int64 = 0
+        /// Ship and cargo type from the last static report (types 5, 19, 24B); 0 when unknown.
+        var shipType: Int64 = 0
         var zone = -1
         var zoneSince: Int64 = Int64.min
     }
@@ -114,6 +117,13 @@ final class AISTracker {
         switch type {
         case 1, 2, 3, 4, 9, 11, 18, 19, 21, 27: positional = true
         default: positional = false
+        }
+        // Position reports carry no ship type: add the one the vessel last declared, so
+        // signatures can set thresholds by type (a tanker at 30 kn is suspect, a ferry is not).
+        if let st = f.int(.aisShipType) {
+            if st > 0 { t.shipType = st }
+        } else if positional && t.shipType > 0 {
+            f.add(.aisShipType, int: t.shipType)
         }
         if positional, let lat = f.double(.aisLat), let lon = f.double(.aisLon), abs(lat) <= 90, abs(lon) <= 180 {
             if !t.lat.isNaN {
