@@ -6,6 +6,9 @@
       ciphers and extensions, GREASE, split across segments and records), DNS over UDP
       and TCP, IPv4 and IPv6, VLAN tags, IPv4 fragments. Used by the tests to compare
       Picket's decoding with tshark's (default 400 flows).
+  make-flows.py tls OUT.pcap [FLOWS]      TLS flows only, each ClientHello in one record
+      (split across TCP segments), for comparing JA4 with the ja4plus package, which
+      does not join a ClientHello that spans TLS records (default 200 flows).
   make-flows.py million OUT.pcap [FLOWS]  a million short TCP flows (SYN, SYN-ACK, a
       request with FIN, RST), for the memory measurement.
   make-flows.py bigstream OUT.pcap [MB]   one TCP connection carrying MB megabytes
@@ -208,7 +211,7 @@ def addr(i, v6, server=False):
     return bytes([10, 1 if server else 2, i >> 8 & 255, i & 255])
 
 
-def mixed(path, flows):
+def mixed(path, flows, tls_only=False):
     rng = random.Random(20260101)
     w = PcapWriter(path)
     hosts = ["example.org", "www.example.com", "cdn.example.net", "api.test", "Mixed.Case.Example"]
@@ -217,7 +220,7 @@ def mixed(path, flows):
         vlan = 100 + i % 3 if i % 7 == 3 else None
         c, s = addr(i, v6), addr(i, v6, server=True)
         sport = 20000 + i
-        kind = i % 6
+        kind = 2 + i % 2 if tls_only else i % 6
         if kind in (0, 1):  # HTTP, sometimes pipelined, sometimes split
             conn = Conn(w, c, s, sport, 80 if kind == 0 else 8080, v6, vlan, isn=(rng.getrandbits(32), rng.getrandbits(32)))
             conn.handshake()
@@ -244,7 +247,7 @@ def mixed(path, flows):
             conn.handshake()
             sni = None if i % 11 == 2 else "tls%d.%s" % (i, rng.choice(hosts).lower())
             hs = client_hello(rng, sni, i)
-            data = tls_records(hs, 100 if i % 4 == 3 else None)
+            data = tls_records(hs, 100 if i % 4 == 3 and not tls_only else None)
             split = (60, 150) if i % 3 == 0 else ()
             conn.client(data, split)
             conn.server(b"\x15\x03\x03\x00\x02\x02\x28")
@@ -317,12 +320,14 @@ def bigstream(path, megabytes):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3 or sys.argv[1] not in ("mixed", "million", "bigstream"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("mixed", "tls", "million", "bigstream"):
         sys.exit(__doc__)
     mode, out = sys.argv[1], sys.argv[2]
     arg = int(sys.argv[3]) if len(sys.argv) > 3 else None
     if mode == "mixed":
         mixed(out, arg or 400)
+    elif mode == "tls":
+        mixed(out, arg or 200, tls_only=True)
     elif mode == "million":
         million(out, arg or 1_000_000)
     else:
