@@ -47,6 +47,9 @@ public enum Cap: String, Sendable, CaseIterable {
     case dnsPointerHops = "dns_pointer_hops"
     /// DNS questions and answers decoded per message.
     case dnsRecords = "dns_records"
+    /// Bytes of unfinished app-layer messages (HTTP headers, TLS handshakes, DNS over TCP)
+    /// held across all flows; the direction that would go past it stops being decoded.
+    case appMemcap = "app_memcap"
     /// Bytes of one HTTP request header block buffered across segments.
     case httpHeaders = "http_headers"
     /// Bytes of one TLS handshake message buffered across records and segments.

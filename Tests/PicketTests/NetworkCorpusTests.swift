@@ -47,8 +47,8 @@ enum Compare {
     /// The same values from `picket decode`. tshark ends a request target at its first
     /// space where Picket (like Suricata's libhtp) keeps `/uri afterspace` whole, so URIs are
     /// compared up to their first space.
-    static func picket(_ path: String) throws -> (FieldBag, ja4: [String: Int]) {
-        let r = try PicketTests.picket(["decode", path])
+    static func picket(_ path: String, options: [String] = []) throws -> (FieldBag, ja4: [String: Int]) {
+        let r = try PicketTests.picket(["decode", path] + options)
         #expect(r.status == 0, "\(path): \(r.stderr)")
         var bag: FieldBag = [:]
         var ja4: [String: Int] = [:]
@@ -248,5 +248,9 @@ enum Compare {
         let c = counts(s, "packets")
         let tcpdump = try shell("tcpdump -n -r '\(path)' 2>/dev/null | wc -l").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(c.total == c.decoded && c.total == Int(tcpdump))
+        // Evicted flows were finished ones: their slots are reused and decoding goes on.
+        let (got, _) = try Compare.picket(path, options: ["--max-flows", "10"])
+        let expected = try Compare.tshark(path)
+        for f in Compare.fields { #expect((got[f] ?? [:]) == (expected[f] ?? [:]), "\(f)") }
     }
 }

@@ -148,7 +148,7 @@ let streamCases: [StreamCase] = [
     @Test("stream memcap: out-of-order data that does not fit is dropped and counted")
     func memcap() {
         var options = NetworkOptions()
-        options.stream.memcap = 6
+        options.stream.memcap = 100  // one 4-byte segment and its 64-byte overhead fit, two do not
         let r = runPipeline(connection([(4, "AAAA"), (10, "BBBB"), (0, "0123")]), options: options)
         #expect(r.caps[.streamMemcap] == 1)
         // BBBB did not fit and nothing came after it, so no gap is reported either.

@@ -71,6 +71,8 @@ public final class Defragmenter {
     }
 
     public let limits: Limits
+    /// Each stored piece counts this much on top of its bytes against the memcap.
+    static let pieceOverhead = 64
     private var index: [Key: Int] = [:]
     private var trackers: [Tracker] = []
     private var free: [Int] = []
@@ -180,15 +182,16 @@ public final class Defragmenter {
                 holeEnd = end
             }
             let n = holeEnd - start
-            guard held + n <= limits.memcap else {
+            let cost = n + Self.pieceOverhead
+            guard held + cost <= limits.memcap else {
                 hit(.defragMemcap)
                 return
             }
             var piece = take()
             piece.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[(start - offset)..<(holeEnd - offset)]))
             trackers[t].pieces.insert(Piece(offset: start, bytes: piece), at: i)
-            trackers[t].held += n
-            held += n
+            trackers[t].held += cost
+            held += cost
             i += 1
             start = holeEnd
         }

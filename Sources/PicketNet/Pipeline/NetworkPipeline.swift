@@ -5,6 +5,8 @@ public struct NetworkOptions: Sendable {
     public var defrag = Defragmenter.Limits()
     public var flows = FlowTable.Limits()
     public var stream = StreamReassembler.Limits()
+    /// Bytes of unfinished app-layer messages held across all flows (`app_memcap`).
+    public var appMemcap = 32 << 20
     public init() {}
 }
 
@@ -59,6 +61,8 @@ public final class NetworkPipeline {
     private var hostLower: [UInt8] = []
     private var pool: [[UInt8]] = []
     private var capHits: [Cap: Int] = [:]
+    /// Bytes in app-layer buffers now (counted against `options.appMemcap`).
+    private var appHeld = 0
     private var now = Timestamp(nanoseconds: Int64.min)
     private var stopped = false
     private var input = ""
@@ -189,6 +193,8 @@ public final class NetworkPipeline {
             }
             streams[2 * s] = TCPStream()
             streams[2 * s + 1] = TCPStream()
+            apps[2 * s] = AppState()
+            apps[2 * s + 1] = AppState()
             slot = s
         }
         guard let s = slot else { return }
@@ -327,6 +333,7 @@ public final class NetworkPipeline {
     private func releaseApp(_ k: Int) {
         var a = AppState()
         swap(&a, &apps[k])
+        appHeld -= a.buffer.count + a.handshake.count
         recycle(a.buffer)
         recycle(a.handshake)
         apps[k].proto = .none
@@ -347,7 +354,22 @@ public final class NetworkPipeline {
         if apps[k].proto == .nmea && sentenceConsumer == nil { return }
         var a = AppState()
         swap(&a, &apps[k])
-        defer { swap(&a, &apps[k]) }
+        let heldBefore = a.buffer.count + a.handshake.count
+        defer {
+            var heldAfter = a.buffer.count + a.handshake.count
+            if appHeld - heldBefore + heldAfter > options.appMemcap {
+                // Too much unfinished data across flows: this direction stops being decoded.
+                hit(.appMemcap)
+                recycle(a.buffer)
+                recycle(a.handshake)
+                a.buffer = []
+                a.handshake = []
+                a.proto = .none
+                heldAfter = 0
+            }
+            appHeld += heldAfter - heldBefore
+            swap(&a, &apps[k])
+        }
         if gap > 0 {
             // The decoder lost its place: NMEA resynchronises at the next line, the others stop.
             recycle(a.buffer)

@@ -58,7 +58,10 @@ public final class StreamReassembler {
     }
 
     public let limits: Limits
+    /// Bytes held, each segment counted with `segmentOverhead` on top of its data so that
+    /// many tiny segments cannot hold more memory than the memcap says.
     public private(set) var held = 0
+    public static let segmentOverhead = 64
     private var pool: [[UInt8]] = []
     var capHits: [Cap: Int] = [:]
 
@@ -131,7 +134,8 @@ public final class StreamReassembler {
                 holeEnd = end
             }
             let n = Int(holeEnd - start)
-            if s.pendingBytes + n > limits.maxPendingPerStream {
+            let cost = n + Self.segmentOverhead
+            if s.pendingBytes + cost > limits.maxPendingPerStream {
                 // Too much held for one direction: give up on the oldest hole.
                 // The rest of this segment is dropped (a gap later); the held data is
                 // handed on past its hole by the caller's `popReady`.
@@ -139,7 +143,7 @@ public final class StreamReassembler {
                 skipToFirstPending(&s)
                 return
             }
-            guard held + n <= limits.memcap else {
+            guard held + cost <= limits.memcap else {
                 hit(.streamMemcap)
                 return
             }
@@ -147,8 +151,8 @@ public final class StreamReassembler {
             let from = Int(start - s.distance(seq))
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[from..<(from + n)]))
             s.pending.insert(TCPStream.Segment(seq: s.next &+ UInt32(truncatingIfNeeded: start), bytes: bytes), at: i)
-            s.pendingBytes += n
-            held += n
+            s.pendingBytes += cost
+            held += cost
             i += 1
             start = holeEnd
         }
@@ -183,8 +187,8 @@ public final class StreamReassembler {
             let d = s.distance(first.seq)
             if d > 0 { return nil }
             var seg = s.pending.removeFirst()
-            s.pendingBytes -= seg.bytes.count
-            held -= seg.bytes.count
+            s.pendingBytes -= seg.bytes.count + Self.segmentOverhead
+            held -= seg.bytes.count + Self.segmentOverhead
             let skip = Int(-d)
             if skip >= seg.bytes.count {
                 recycle(seg.bytes)
@@ -229,7 +233,7 @@ public final class StreamReassembler {
 
     func dropPending(_ s: inout TCPStream) {
         for seg in s.pending {
-            held -= seg.bytes.count
+            held -= seg.bytes.count + Self.segmentOverhead
             recycle(seg.bytes)
         }
         s.pending.removeAll()
