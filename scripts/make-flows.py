@@ -13,6 +13,9 @@
       request with FIN, RST), for the memory measurement.
   make-flows.py bigstream OUT.pcap [MB]   one TCP connection carrying MB megabytes
       (default 100) in 1448-byte segments, for the memory measurement.
+  make-flows.py bigstream-ooo OUT.pcap [MB]  the same, but the first data segment is lost
+      and every other pair of segments is swapped, and the receiver never acknowledges:
+      the reassembler has to hold data and fall back on its limits.
 
 The same arguments always give the same bytes.
 """
@@ -299,7 +302,7 @@ def million(path, flows):
     w.close()
 
 
-def bigstream(path, megabytes):
+def bigstream(path, megabytes, disorder=False):
     w = PcapWriter(path)
     conn = Conn(w, bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]), 40000, 8000, isn=(0xFFFF0000, 77))
     conn.handshake()
@@ -307,20 +310,36 @@ def bigstream(path, megabytes):
     block = bytes(rng.getrandbits(8) for _ in range(1 << 16))
     total = megabytes * 1_000_000
     sent = 0
+    held = None
+    index = 0
     while sent < total:
         n = min(1448, total - sent)
         off = sent % (len(block) - 1448)
-        conn._send(True, 0x18, block[off:off + n])
+        if not disorder:
+            conn._send(True, 0x18, block[off:off + n])
+            if (sent + n) % (1448 * 16) == 0:
+                conn._send(False, 0x10)
+        elif index == 0:
+            pass  # lost
+        elif index % 4 == 1:
+            held = (conn.cseq, block[off:off + n])
+        else:
+            conn._send(True, 0x18, block[off:off + n])
+            if held is not None:
+                seq = conn.cseq
+                conn.cseq = held[0]
+                conn._send(True, 0x18, held[1])
+                conn.cseq = seq
+                held = None
         conn.cseq += n
         sent += n
-        if sent % (1448 * 16) == 0:
-            conn._send(False, 0x10)
+        index += 1
     conn.close()
     w.close()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3 or sys.argv[1] not in ("mixed", "tls", "million", "bigstream"):
+    if len(sys.argv) < 3 or sys.argv[1] not in ("mixed", "tls", "million", "bigstream", "bigstream-ooo"):
         sys.exit(__doc__)
     mode, out = sys.argv[1], sys.argv[2]
     arg = int(sys.argv[3]) if len(sys.argv) > 3 else None
@@ -331,4 +350,4 @@ if __name__ == "__main__":
     elif mode == "million":
         million(out, arg or 1_000_000)
     else:
-        bigstream(out, arg or 100)
+        bigstream(out, arg or 100, disorder=mode == "bigstream-ooo")

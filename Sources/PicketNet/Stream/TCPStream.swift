@@ -115,6 +115,12 @@ public final class StreamReassembler {
 
     /// Keep the parts of an out-of-order segment that no held segment covers yet.
     private func hold(_ s: inout TCPStream, seq: UInt32, _ data: UnsafeRawBufferPointer) {
+        if !s.pending.isEmpty && s.pendingBytes + data.count + Self.segmentOverhead > limits.maxPendingPerStream {
+            // Too much held for one direction: give up on the oldest hole. The caller's
+            // `popReady` then hands on what was held after it, which frees the room.
+            hit(.streamMemcap)
+            skipToFirstPending(&s)
+        }
         var start = s.distance(seq)
         let end = start + Int64(data.count)
         guard end > 0 else { return }
@@ -135,14 +141,6 @@ public final class StreamReassembler {
             }
             let n = Int(holeEnd - start)
             let cost = n + Self.segmentOverhead
-            if s.pendingBytes + cost > limits.maxPendingPerStream {
-                // Too much held for one direction: give up on the oldest hole.
-                // The rest of this segment is dropped (a gap later); the held data is
-                // handed on past its hole by the caller's `popReady`.
-                hit(.streamMemcap)
-                skipToFirstPending(&s)
-                return
-            }
             guard held + cost <= limits.memcap else {
                 hit(.streamMemcap)
                 return
