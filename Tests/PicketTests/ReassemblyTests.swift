@@ -155,6 +155,20 @@ let streamCases: [StreamCase] = [
         #expect(streams(r.events)["to_server"] == "0123AAAA")
     }
 
+    @Test("a lost segment and no ACKs: past the per-stream hold limit, one gap, then the stream goes on")
+    func perStreamLimit() {
+        var options = NetworkOptions()
+        options.stream.maxPendingPerStream = 300  // four 10-byte segments with their 64-byte overhead
+        let letters = Array("ABCDEFGHIJ")
+        let segments = (1...10).map { i in (i * 10, String(repeating: letters[i - 1], count: 10)) }
+        let r = runPipeline(connection(segments), options: options)
+        #expect(r.caps[.streamMemcap] == 1)
+        #expect(streams(r.events)["to_server"] == "[10 missing]" + segments.map(\.1).joined())
+        // The gap was declared while the connection was still going, not at the end.
+        let firstChunk = r.events.first { $0.kind == .stream }
+        #expect(firstChunk?.pcapCount == 8)
+    }
+
     @Test("a port reused after a closed connection starts a new flow")
     func portReuse() {
         var p = connection([(0, "one")], close: true)
