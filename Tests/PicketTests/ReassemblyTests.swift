@@ -179,6 +179,17 @@ let streamCases: [StreamCase] = [
         #expect(chunks.map(\.text) == ["one", "two"])
         #expect(Set(chunks.compactMap(\.flowID)).count == 2)
     }
+
+    @Test("a SYN with a new sequence number on a flow that never closed starts a new flow; a retransmitted SYN does not")
+    func newISN() {
+        let p = [Build.seg(true, seq: 10, flags: F.syn), Build.seg(true, seq: 10, flags: F.syn), Build.seg(true, seq: 11, "old"),
+                 Build.seg(true, seq: 90000, flags: F.syn), Build.seg(true, seq: 90001, "new")]
+        let r = runPipeline(p)
+        let chunks = r.events.filter { $0.kind == .stream }
+        #expect(chunks.map(\.text) == ["old", "new"])
+        #expect(Set(chunks.compactMap(\.flowID)).count == 2)
+        #expect(Set(r.events.prefix(3).compactMap(\.flowID)).count == 1)
+    }
 }
 
 @Suite struct FlowTableTests {

@@ -174,10 +174,14 @@ public final class NetworkPipeline {
         let syn = p.ipProto == 6 && p.tcpFlags & 0x02 != 0
         let ack = p.ipProto == 6 && p.tcpFlags & 0x10 != 0
         var slot = table.lookup(key)
-        if let s = slot, syn && !ack && table[s].state == .closed {
-            // A new connection reusing the ports of a closed one.
-            endFlow(s, &sink)
-            slot = nil
+        if let s = slot, syn && !ack {
+            // A new connection reusing the ports of a closed one, or of one that vanished
+            // without a FIN or RST (its SYN starts a different sequence space).
+            let k = 2 * s + (fromA == table[s].clientIsA ? 0 : 1)
+            if table[s].state == .closed || (streams[k].hasBase && streams[k].base != p.tcpSeq &+ 1) {
+                endFlow(s, &sink)
+                slot = nil
+            }
         }
         if slot == nil {
             if table.isFull, let victim = table.oldest() {

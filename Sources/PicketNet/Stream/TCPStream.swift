@@ -8,6 +8,8 @@ import PicketCore
 public struct TCPStream {
     /// A base sequence number is known (from the SYN, or the first packet when picked up midstream).
     public var hasBase = false
+    /// The first sequence number of the stream (after the SYN).
+    public var base: UInt32 = 0
     /// The next sequence number to hand on.
     public var next: UInt32 = 0
     /// Stream offset of `next`: bytes handed on plus bytes lost in gaps.
@@ -73,6 +75,7 @@ public final class StreamReassembler {
     func setBase(_ s: inout TCPStream, _ seq: UInt32) {
         guard !s.hasBase else { return }
         s.hasBase = true
+        s.base = seq
         s.next = seq
     }
 
