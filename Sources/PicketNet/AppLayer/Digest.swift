@@ -96,7 +96,14 @@ public enum Digest {
     public static func sha256Hex(_ data: UnsafeRawBufferPointer, hexDigits keep: Int = 64, to out: inout [UInt8]) {
         var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
             (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
-        var w = [UInt32](repeating: 0, count: 64)
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            sha256(data, keep, &h, w, &out)
+        }
+    }
+
+    private static func sha256(_ data: UnsafeRawBufferPointer, _ keep: Int,
+                               _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
+                               _ w: UnsafeMutableBufferPointer<UInt32>, _ out: inout [UInt8]) {
         func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
         func compress(_ m: UnsafeRawBufferPointer) {
             for t in 0..<16 { w[t] = UInt32(bigEndian: m.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self)) }

@@ -143,7 +143,7 @@ public final class Defragmenter {
             } else {
                 let fh = p.ipv6FragmentHeaderOffset
                 guard fh >= p.l3Offset + 40, fh + 8 == dataStart, p.ipv6FragmentNextHeaderAt >= 0 else {
-                    give(h)
+                    give(&h)
                     return false
                 }
                 h.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[0..<fh]))
@@ -198,22 +198,27 @@ public final class Defragmenter {
     }
 
     private func complete(_ t: Int) -> Bool {
-        let tr = trackers[t]
+        // Scalars only: a copy of the tracker would share its arrays and make `release`
+        // copy them instead of reusing them.
+        let tr = (haveFirst: trackers[t].haveFirst, totalLength: trackers[t].totalLength, l3Offset: trackers[t].l3Offset,
+                  version: trackers[t].key.version, nextHeaderAt: trackers[t].nextHeaderAt,
+                  fragmentNextHeader: trackers[t].fragmentNextHeader, linkType: trackers[t].linkType,
+                  fragments: trackers[t].fragments)
         guard tr.haveFirst, tr.totalLength >= 0 else { return false }
         var covered = 0
-        for piece in tr.pieces {
+        for piece in trackers[t].pieces {
             guard piece.offset == covered else { return false }
             covered = piece.end
         }
         guard covered >= tr.totalLength else { return false }
         let total = tr.totalLength
         reassembled.removeAll(keepingCapacity: true)
-        reassembled.append(contentsOf: tr.header)
-        for piece in tr.pieces where piece.offset < total {
+        reassembled.append(contentsOf: trackers[t].header)
+        for piece in trackers[t].pieces where piece.offset < total {
             reassembled.append(contentsOf: piece.bytes[0..<(min(piece.end, total) - piece.offset)])
         }
         let l3 = tr.l3Offset
-        if tr.key.version == 4 {
+        if tr.version == 4 {
             let ipLength = reassembled.count - l3
             guard ipLength <= 65535 else { release(t); return false }
             reassembled[l3 + 2] = UInt8(ipLength >> 8)
@@ -276,10 +281,9 @@ public final class Defragmenter {
         guard trackers[t].live else { return }
         index[trackers[t].key] = nil
         held -= trackers[t].held
-        for piece in trackers[t].pieces { give(piece.bytes) }
+        for i in trackers[t].pieces.indices { give(&trackers[t].pieces[i].bytes) }
         trackers[t].pieces.removeAll(keepingCapacity: true)
-        give(trackers[t].header)
-        trackers[t].header = []
+        give(&trackers[t].header)
         trackers[t].live = false
         trackers[t].held = 0
         free.append(t)
@@ -329,10 +333,12 @@ public final class Defragmenter {
 
     private func take() -> [UInt8] { pool.popLast() ?? [] }
 
-    private func give(_ b: [UInt8]) {
-        guard pool.count < 256, b.capacity > 0, b.capacity <= 1 << 16 else { return }
-        var b = b
-        b.removeAll(keepingCapacity: true)
-        pool.append(b)
+    /// Give bytes back to the pool (moved, so their storage is kept); `b` is left empty.
+    private func give(_ b: inout [UInt8]) {
+        var mine: [UInt8] = []
+        swap(&mine, &b)
+        guard pool.count < 256, mine.capacity > 0, mine.capacity <= 1 << 16 else { return }
+        mine.removeAll(keepingCapacity: true)
+        pool.append(mine)
     }
 }

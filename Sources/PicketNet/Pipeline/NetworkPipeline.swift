@@ -285,9 +285,9 @@ public final class NetworkPipeline {
     /// Hand on held segments that now continue the stream.
     private func drain<S: EventSink>(_ k: Int, _ s: inout TCPStream, _ ctx: FlowContext, _ origin: Origin, _ ts: Timestamp,
                                      _ sink: inout S) {
-        while let seg = reassembler.popReady(&s) {
+        while var seg = reassembler.popReady(&s) {
             seg.withUnsafeBytes { deliver(k, &s, $0, ctx, origin, ts, &sink) }
-            reassembler.recycle(seg)
+            reassembler.recycle(&seg)
         }
     }
 
@@ -338,18 +338,21 @@ public final class NetworkPipeline {
         var a = AppState()
         swap(&a, &apps[k])
         appHeld -= a.buffer.count + a.handshake.count
-        recycle(a.buffer)
-        recycle(a.handshake)
+        recycle(&a.buffer)
+        recycle(&a.handshake)
         apps[k].proto = .none
     }
 
     private func take() -> [UInt8] { pool.popLast() ?? [] }
 
-    private func recycle(_ b: [UInt8]) {
-        guard pool.count < 256, b.capacity > 0, b.capacity <= 1 << 17 else { return }
-        var b = b
-        b.removeAll(keepingCapacity: true)
-        pool.append(b)
+    /// Give a buffer back to the pool; `b` is left empty. The buffer is moved, not copied,
+    /// so emptying it keeps its storage (a copy would make `removeAll` allocate anew).
+    private func recycle(_ b: inout [UInt8]) {
+        var mine: [UInt8] = []
+        swap(&mine, &b)
+        guard pool.count < 256, mine.capacity > 0, mine.capacity <= 1 << 17 else { return }
+        mine.removeAll(keepingCapacity: true)
+        pool.append(mine)
     }
 
     private func app<S: EventSink>(_ k: Int, _ bytes: UnsafeRawBufferPointer, gap: Int64, _ ctx: FlowContext,
@@ -360,12 +363,18 @@ public final class NetworkPipeline {
         swap(&a, &apps[k])
         let heldBefore = a.buffer.count + a.handshake.count
         defer {
+            if a.proto == .none {
+                recycle(&a.buffer)
+                recycle(&a.handshake)
+                a.buffer = []
+                a.handshake = []
+            }
             var heldAfter = a.buffer.count + a.handshake.count
             if appHeld - heldBefore + heldAfter > options.appMemcap {
                 // Too much unfinished data across flows: this direction stops being decoded.
                 hit(.appMemcap)
-                recycle(a.buffer)
-                recycle(a.handshake)
+                recycle(&a.buffer)
+                recycle(&a.handshake)
                 a.buffer = []
                 a.handshake = []
                 a.proto = .none
@@ -376,7 +385,7 @@ public final class NetworkPipeline {
         }
         if gap > 0 {
             // The decoder lost its place: NMEA resynchronises at the next line, the others stop.
-            recycle(a.buffer)
+            recycle(&a.buffer)
             a.buffer = []
             if a.proto != .nmea {
                 a.proto = .none
@@ -395,7 +404,7 @@ public final class NetworkPipeline {
             buf.append(contentsOf: bytes)
             let used = buf.withUnsafeBytes { dispatch(&a, $0, ctx, origin, ts, &sink) }
             if a.proto == .none || used >= buf.count {
-                recycle(buf)
+                recycle(&buf)
             } else {
                 buf.removeFirst(used)
                 a.buffer = buf
@@ -622,6 +631,11 @@ public final class NetworkPipeline {
                     hp += 4 + ml
                 }
                 if hp > 0 { a.handshake.removeFirst(hp) }
+                if a.handshake.isEmpty {
+                    // Give the buffer back between messages, so finished flows hold nothing.
+                    recycle(&a.handshake)
+                    a.handshake = []
+                }
             case 23:
                 a.proto = .none  // application data: the handshake is over
                 return n

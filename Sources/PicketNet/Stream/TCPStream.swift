@@ -192,13 +192,13 @@ public final class StreamReassembler {
             held -= seg.bytes.count + Self.segmentOverhead
             let skip = Int(-d)
             if skip >= seg.bytes.count {
-                recycle(seg.bytes)
+                recycle(&seg.bytes)
                 continue
             }
             if skip > 0 { seg.bytes.removeFirst(skip) }
             if s.finSeen {
                 let room = Int64(Int32(bitPattern: s.finSeq &- s.next))
-                if room <= 0 { recycle(seg.bytes); continue }
+                if room <= 0 { recycle(&seg.bytes); continue }
                 if room < Int64(seg.bytes.count) { seg.bytes.removeLast(seg.bytes.count - Int(room)) }
             }
             return seg.bytes
@@ -233,17 +233,19 @@ public final class StreamReassembler {
     func finished(_ s: TCPStream) -> Bool { s.finSeen && s.next == s.finSeq }
 
     func dropPending(_ s: inout TCPStream) {
-        for seg in s.pending {
-            held -= seg.bytes.count + Self.segmentOverhead
-            recycle(seg.bytes)
+        for i in s.pending.indices {
+            held -= s.pending[i].bytes.count + Self.segmentOverhead
+            recycle(&s.pending[i].bytes)
         }
         s.pending.removeAll()
         s.pendingBytes = 0
     }
 
-    func recycle(_ bytes: [UInt8]) {
-        guard pool.count < 512, bytes.capacity > 0, bytes.capacity <= 1 << 16 else { return }
-        var b = bytes
+    /// Give a segment's bytes back to the pool (moved, so their storage is kept).
+    func recycle(_ bytes: inout [UInt8]) {
+        var b: [UInt8] = []
+        swap(&b, &bytes)
+        guard pool.count < 512, b.capacity > 0, b.capacity <= 1 << 16 else { return }
         b.removeAll(keepingCapacity: true)
         pool.append(b)
     }
