@@ -48,6 +48,29 @@ public enum Cap: String, Sendable, CaseIterable {
     case gnssReceivers = "gnss_receivers"
     /// Satellite signals kept per receiver; further ones are not tracked.
     case gnssSatellites = "gnss_satellites"
+    /// Bytes of IP fragments held while waiting for the rest of their datagram.
+    case defragMemcap = "defrag_memcap"
+    /// Fragments kept for one datagram, or datagrams pending at once.
+    case defragFragments = "defrag_fragments"
+    /// Flows tracked at once; the oldest is evicted to make room.
+    case flows = "flows"
+    /// Out-of-order TCP bytes held across all streams (or for one stream).
+    case streamMemcap = "stream_memcap"
+    /// Bytes reassembled per TCP stream direction (`--stream-depth`); later data is not inspected.
+    case streamDepth = "stream_depth"
+    /// DNS name compression pointers followed for one name.
+    case dnsPointerHops = "dns_pointer_hops"
+    /// DNS questions and answers decoded per message.
+    case dnsRecords = "dns_records"
+    /// Bytes of unfinished app-layer messages (HTTP headers, TLS handshakes, DNS over TCP)
+    /// held across all flows; the direction that would go past it stops being decoded.
+    case appMemcap = "app_memcap"
+    /// Bytes of one HTTP request header block buffered across segments.
+    case httpHeaders = "http_headers"
+    /// Bytes of one TLS handshake message buffered across records and segments.
+    case tlsHandshake = "tls_handshake"
+    /// Length of one NMEA sentence found inside packets.
+    case nmeaLine = "nmea_line"
 }
 
 /// Input that was cut or corrupt: where and why. Reported on stderr and in `damaged_inputs`.

@@ -20,6 +20,14 @@ public struct DecodedPacket {
     public var isFragment = false
     public var fragmentOffset = 0
     public var moreFragments = false
+    /// Where the fragmentable part (the bytes fragments carry) starts and where the IP
+    /// datagram ends, as offsets into the captured bytes (for reassembly).
+    public var fragmentDataOffset = 0
+    public var ipEnd = 0
+    /// IPv6: offset of the fragment header, and of the next-header byte that names it
+    /// (in the fixed header or the extension header before it).
+    public var ipv6FragmentHeaderOffset = -1
+    public var ipv6FragmentNextHeaderAt = -1
     public var hasPorts = false
     public var srcPort: UInt16 = 0
     public var dstPort: UInt16 = 0
@@ -201,6 +209,8 @@ public struct PacketDecoder {
         // A capture cut by the snap length is shorter than total_length; decode what is there.
         guard off + total <= b.count || p.snapped else { return fail(&p, .ipv4TruncPkt) }
         let end = min(b.count, off + total)
+        p.ipEnd = end
+        p.fragmentDataOffset = off + hlen
         if p.fragmentOffset != 0 {
             p.payloadOffset = off + hlen
             p.payloadLength = end - (off + hlen)
@@ -228,6 +238,8 @@ public struct PacketDecoder {
         guard plen == 0 || off + 40 + plen <= b.count || p.snapped else { return fail(&p, .ipv6TruncPkt) }
         let end = plen == 0 ? b.count : min(b.count, off + 40 + plen)
         var cur = off + 40
+        p.ipEnd = end
+        var nextAt = off + 6
         var headers = 0
         while true {
             switch next {
@@ -238,6 +250,7 @@ public struct PacketDecoder {
                 let len = (Int(b[cur + 1]) + 1) * 8
                 guard end >= cur + len else { return fail(&p, .ipv6TruncExthdr) }
                 next = b[cur]
+                nextAt = cur
                 cur += len
             case 44:
                 headers += 1
@@ -248,7 +261,11 @@ public struct PacketDecoder {
                 p.moreFragments = fo & 1 != 0
                 p.isFragment = true
                 p.ipID = be32(b, cur + 4)
+                p.ipv6FragmentHeaderOffset = cur
+                p.ipv6FragmentNextHeaderAt = nextAt
+                p.fragmentDataOffset = cur + 8
                 next = b[cur]
+                nextAt = cur
                 cur += 8
                 if p.fragmentOffset != 0 {
                     p.ipProto = next
@@ -263,6 +280,7 @@ public struct PacketDecoder {
                 let len = (Int(b[cur + 1]) + 2) * 4
                 guard end >= cur + len else { return fail(&p, .ipv6TruncExthdr) }
                 next = b[cur]
+                nextAt = cur
                 cur += len
             default:
                 p.ipProto = next

@@ -10,15 +10,23 @@ public struct PacketEvent: Event {
     /// A capture-framing problem (`capture.pcapng.unknown_interface`) for a record that could
     /// not be decoded at all.
     public let framingProblem: StaticString?
+    /// The flow the packet belongs to (EVE's `flow_id`), once the flow table has seen it.
+    public let flowID: UInt64?
+    /// For a datagram reassembled from IP fragments: how many fragments it was made of
+    /// (0 for a packet as captured). `data` then holds the reassembled packet.
+    public let reassembledFragments: Int
 
     public init(packet: UnsafePointer<DecodedPacket>, data: UnsafeRawBufferPointer, wireLength: Int,
-                origin: Origin, timestamp: Timestamp, framingProblem: StaticString? = nil) {
+                origin: Origin, timestamp: Timestamp, framingProblem: StaticString? = nil,
+                flowID: UInt64? = nil, reassembledFragments: Int = 0) {
         self.packet = packet
         self.data = data
         self.wireLength = wireLength
         self.origin = origin
         self.timestamp = timestamp
         self.framingProblem = framingProblem
+        self.flowID = flowID
+        self.reassembledFragments = reassembledFragments
     }
 
     public var kind: EventKind { .packet }
@@ -47,6 +55,8 @@ public struct PacketEvent: Event {
         case "icmp_code": return p.hasICMP ? .int(Int64(p.icmpCode)) : nil
         case "tcp.flags": return p.ipProto == 6 && p.hasPorts ? .int(Int64(p.tcpFlags)) : nil
         case "pkt_len": return .int(Int64(wireLength))
+        case "flow_id": return flowID.map { .int(Int64($0)) }
+        case "reassembled": return .bool(reassembledFragments > 0)
         case "payload_len": return .int(Int64(p.payloadLength))
         case "decoder_event":
             if let f = framingProblem { return .string(f.description) }
@@ -61,6 +71,7 @@ public struct PacketEvent: Event {
 
     public func writeFields(to out: inout JSONOut) {
         let p = packet.pointee
+        if let flowID { out.key("flow_id"); out.uint64(flowID) }
         out.key("link_type"); out.string(LinkType.name(p.linkType))
         out.key("pkt_len"); out.int(wireLength)
         if data.count < wireLength { out.key("captured_len"); out.int(data.count) }
@@ -111,6 +122,12 @@ public struct PacketEvent: Event {
             }
         }
         out.key("payload_len"); out.int(p.payloadLength)
+        if reassembledFragments > 0 {
+            out.key("reassembled")
+            out.beginObject()
+            out.key("fragments"); out.int(reassembledFragments)
+            out.endObject()
+        }
         if let f = framingProblem {
             out.key("decoder_event"); out.string(f)
         } else if let e = p.event {

@@ -21,6 +21,8 @@ public struct ScanOptions: Sendable {
     public var filter: String?
     /// Zones the AIS tracker names (`--zones`, and the default set).
     public var zones = ZoneSet()
+    /// Limits of defragmentation, flows, TCP reassembly.
+    public var network = NetworkOptions()
 
     public init() {}
 }
@@ -42,6 +44,14 @@ public final class Scanner<Sink: EventSink> {
     private var decodedPacket = DecodedPacket()
     private var decodedLine = DecodedLine()
     private var stopped = false
+    /// Defragmentation, flows, TCP reassembly and app layers (PicketNet).
+    private let network: NetworkPipeline
+
+    /// Where NMEA sentences found inside packets go (the NMEA decoder).
+    public var sentenceConsumer: SentenceConsumer? {
+        get { network.sentenceConsumer }
+        set { network.sentenceConsumer = newValue }
+    }
 
     /// `report` receives one line per problem, for stderr.
     public init(options: ScanOptions, sink: Sink, report: @escaping (String) -> Void) throws(BPFError) {
@@ -49,6 +59,9 @@ public final class Scanner<Sink: EventSink> {
         self.sink = sink
         self.report = report
         nmea = NMEADecoder(zones: options.zones)
+        network = NetworkPipeline(options: options.network)
+        // NMEA found in UDP datagrams, IEC 61162-450 frames and TCP streams.
+        network.sentenceConsumer = nmea
         filter = try options.filter.map { (e: String) throws(BPFError) -> BPFFilter in try BPFFilter(expression: e) }
     }
 
@@ -124,6 +137,12 @@ public final class Scanner<Sink: EventSink> {
     private func scanCapture(_ framer: any CaptureFramer, input: String, index: Int) throws(IngestError) {
         var framer = framer
         var count = 0
+        defer {
+            // End of the capture: flows end, held stream data is handed on.
+            if !network.finish(input: input, sink: &sink) { stopped = true }
+            for (cap, n) in network.takeCapHits() { stats.capsHit[cap, default: 0] += n }
+            nmea.drainCaps(into: &stats)
+        }
         do {
             while !stopped, let record = try framer.next() {
                 count += 1
@@ -167,9 +186,10 @@ public final class Scanner<Sink: EventSink> {
         } else {
             stats.packets.countDecoded()
         }
+        // The network stages emit the packet event (with its flow) and what follows from it.
         let ok = withUnsafePointer(to: decodedPacket) { p in
-            sink.consume(PacketEvent(packet: p, data: record.data, wireLength: record.originalLength,
-                                     origin: origin, timestamp: record.timestamp), input: input)
+            network.process(p, data: record.data, wireLength: record.originalLength, origin: origin,
+                            timestamp: record.timestamp, input: input, sink: &sink)
         }
         if !ok { stopped = true }
     }

@@ -54,6 +54,11 @@ struct InputOptions: ParsableArguments {
 
     @Option(name: .customLong("zones"), help: ArgumentHelp("GeoJSON zones (polygons, line strings with buffer_m) for ais.zone; a file or a folder, repeatable.", valueName: "path"))
     var zones: [String] = []
+    @Option(name: .customLong("stream-depth"), help: ArgumentHelp("Bytes of each TCP stream direction reassembled and inspected; 0 for no limit (the stream_depth cap).", valueName: "bytes"))
+    var streamDepth: Int64 = 1 << 20
+
+    @Option(name: .customLong("max-flows"), help: ArgumentHelp("Flows tracked at once; the least recently active is evicted beyond it (the flows cap).", valueName: "n"))
+    var maxFlows: Int = 65536
 
     @Flag(name: .customLong("stats"), help: "Print counts and throughput on stderr at the end.")
     var stats = false
@@ -65,6 +70,8 @@ struct InputOptions: ParsableArguments {
         if maxLineBytes < 1 || maxLineBytes > 64 << 20 {
             throw ValidationError("--max-line-bytes must be between 1 and \(64 << 20)")
         }
+        if streamDepth < 0 { throw ValidationError("--stream-depth must be 0 (no limit) or a number of bytes") }
+        if maxFlows < 1 || maxFlows > 16 << 20 { throw ValidationError("--max-flows must be between 1 and \(16 << 20)") }
         if inputs.isEmpty && isatty(0) != 0 {
             throw ValidationError("no input: name files or folders, or pipe data into stdin (use - to read it explicitly)")
         }
@@ -76,6 +83,8 @@ struct InputOptions: ParsableArguments {
         var o = ScanOptions()
         o.filter = filter
         o.maxLineBytes = maxLineBytes
+        o.network.stream.depth = streamDepth
+        o.network.flows.maxFlows = maxFlows
         return o
     }
 }
@@ -440,7 +449,10 @@ struct Decode: ParsableCommand {
               journalctl -o json | picket decode -
 
             Each object has kind, timestamp, input, pcap_cnt or line, and the event's fields \
-            nested by their dotted names. A JSON log line's own fields appear under "json".
+            nested by their dotted names. A JSON log line's own fields appear under "json". \
+            Captures also give stream events (reassembled TCP data: flow_id, direction, \
+            stream.offset, stream.length, stream.gap; the bytes only with --payload) and dns, \
+            http and tls events with Suricata's EVE field names.
             """
     )
 
