@@ -38,6 +38,7 @@ func compile(_ indicators: [String], category: String) -> Matcher {
     let path = SignatureFile.write(SignatureFile.yaml(indicators, category: category),
                                    name: "signatures-\(indicators.count)-\(category).yml")
     let loaded = SignatureSet.load(paths: [path])
+    SignatureFile.remove(path)
     guard let set = loaded.set, loaded.set?.signatures.count == indicators.count else {
         fatalError("signature set did not load: \(loaded.errors.prefix(3))")
     }

@@ -40,6 +40,7 @@ final class PipelineState {
             SignatureFile.write(SignatureFile.yaml(indicators, category: "text"), name: "pipeline-text.yml"),
         ]
         let loaded = SignatureSet.load(paths: paths)
+        paths.forEach(SignatureFile.remove)
         guard let set = loaded.set, set.signatures.count == 2 * indicators.count else {
             fatalError("signature set did not load: \(loaded.errors.prefix(3))")
         }
@@ -83,5 +84,8 @@ let benchmarks: @Sendable () -> Void = {
         }
     } setup: {
         PipelineState()
+    } teardown: {
+        // The capture and log files live only as long as the benchmark.
+        for name in ["pipeline.pcap", "pipeline.log"] { SignatureFile.remove(SignatureFile.temporaryPath(name)) }
     }
 }

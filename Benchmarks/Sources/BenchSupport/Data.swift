@@ -269,6 +269,12 @@ public enum SignatureFile {
         close(fd)
     }
 
+    /// Remove a file made by `write` or `temporaryPath`, and the per-process folder once empty.
+    public static func remove(_ path: String) {
+        unlink(path)
+        rmdir("/tmp/picket-bench-\(getpid())")
+    }
+
     public static func temporaryPath(_ name: String) -> String {
         let dir = "/tmp/picket-bench-\(getpid())"
         mkdir(dir, 0o755)
