@@ -13,6 +13,13 @@ let package = Package(
     products: [
         .executable(name: "picket", targets: ["picket"]),
         .library(name: "PicketScan", targets: ["PicketScan"]),
+        // The stages on their own, for Benchmarks/ (a separate package that measures each stage).
+        .library(name: "PicketCore", targets: ["PicketCore"]),
+        .library(name: "PicketIngest", targets: ["PicketIngest"]),
+        .library(name: "PicketNet", targets: ["PicketNet"]),
+        .library(name: "PicketLogs", targets: ["PicketLogs"]),
+        .library(name: "PicketMatch", targets: ["PicketMatch"]),
+        .library(name: "PicketSignatures", targets: ["PicketSignatures"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
