@@ -39,6 +39,15 @@ public final class Matcher {
     public private(set) var streamsEvicted = 0
 
     private var correlation: CorrelationState
+    /// Suricata: stream windows, thresholds, and the signatures already alerted for the
+    /// current packet (Suricata alerts once per signature and packet).
+    private var windows: [StreamKey: SuricataWindow] = [:]
+    private var windowBytes = 0
+    public static let windowBudget = 256 << 20
+    public private(set) var windowsTrimmed = 0
+    private var thresholds: [Int: ThresholdState] = [:]
+    private var alertedOrigin: Origin?
+    private var alertedSigs: Set<Int> = []
     public var correlationGroupsEvicted: Int { correlation.evicted }
     public var regexLimitHits: Int { 0 }
 
@@ -85,8 +94,10 @@ public final class Matcher {
         let kind = e.kind
         let sigs = compiled.set.signatures
         var ctx = EvaluationContext(streamSeen: nil, streamIndex: compiled.streamIndex)
-        if kind == .stream, let key = e.streamKey, let db = compiled.streamDatabase {
-            return processStream(e, key: key, db: db, input: input, sink: &sink)
+        if kind == .stream, let key = e.streamKey {
+            if !compiled.suricataStreamRules.isEmpty, !suricataStream(e, key: key, input: input, sink: &sink) { return false }
+            if let db = compiled.streamDatabase { return processStream(e, key: key, db: db, input: input, sink: &sink) }
+            return true
         }
         nextGeneration()
         // Prefilter: scan each buffer this kind can have.
@@ -154,15 +165,120 @@ public final class Matcher {
         return true
     }
 
-    /// A stream direction ended: its matcher state goes.
-    public func streamEnded(_ key: StreamKey) {
+    /// A stream direction ended: what is left of it is inspected, then its state goes.
+    public func streamEnded<S: FindingSink>(_ key: StreamKey, sink: inout S) -> Bool {
         if let s = streams.removeValue(forKey: key) {
             compiled.streamDatabase?.closeStream(s.stream, scratch: scratch, into: nil)
         }
+        guard var w = windows.removeValue(forKey: key) else { return true }
+        let ok = inspectWindow(&w, sink: &sink)
+        windowBytes -= w.held
+        return ok
+    }
+
+    // MARK: Suricata
+
+    /// Add a stream chunk to its window; inspect when a chunk's worth of new data is there.
+    private func suricataStream<E: Event, S: FindingSink>(_ e: E, key: StreamKey, input: String, sink: inout S) -> Bool {
+        let p = e.payload
+        var w = windows.removeValue(forKey: key) ?? SuricataWindow(last: SavedEvent(e, payload: []), input: input)
+        let start: Int64
+        if case .int(let o) = e.field("stream.offset") { start = o } else { start = w.end }
+        if !p.isEmpty {
+            if w.runs.isEmpty || start != w.end {
+                w.runs.append(SuricataWindow.Run(start: start, bytes: Array(p)))
+            } else {
+                w.runs[w.runs.count - 1].bytes.append(contentsOf: p)
+            }
+            w.held += p.count
+            windowBytes += p.count
+        }
+        w.end = max(w.end, start + Int64(p.count))
+        w.last = SavedEvent(e, payload: [])
+        var ok = true
+        if w.end - w.inspected >= SuricataWindow.chunkSize { ok = inspectWindow(&w, sink: &sink) }
+        windows[key] = w
+        return ok
+    }
+
+    /// Inspect the new data of a window with every stream rule, then trim what is kept.
+    private func inspectWindow<S: FindingSink>(_ w: inout SuricataWindow, sink: inout S) -> Bool {
+        guard w.end > w.inspected else { return true }
+        let sigs = compiled.set.signatures
+        var display: [UInt8]?
+        for i in compiled.suricataStreamRules {
+            let sig = sigs[Int(i)]
+            guard let r = sig.suricata, SuricataEvaluator.headerMatches(r, w.last) else { continue }
+            var hit = false
+            for run in w.runs where run.start + Int64(run.bytes.count) > w.inspected {
+                let newFrom = max(0, Int(w.inspected - run.start))
+                hit = run.bytes.withUnsafeBytes { b in
+                    SuricataEvaluator.contentMatches(r, w.last, payload: SuricataEvaluator.Subject(bytes: b, newFrom: newFrom))
+                }
+                if hit { break }
+            }
+            guard hit else { continue }
+            if display == nil { display = w.display }
+            let shown = display!
+            let ok = shown.withUnsafeBytes { b in
+                fireSuricata(Int(i), WithPayload(base: w.last, bytes: b), input: w.input, sink: &sink)
+            }
+            if !ok { return false }
+        }
+        w.inspected = w.end
+        // Keep the tail for matches that continue into the next chunk; less when over budget.
+        let keep = windowBytes > Self.windowBudget ? 4096 : SuricataWindow.maxBytes
+        while w.held > keep, !w.runs.isEmpty {
+            let excess = w.held - keep
+            if w.runs[0].bytes.count <= excess {
+                w.held -= w.runs[0].bytes.count
+                windowBytes -= w.runs[0].bytes.count
+                w.runs.removeFirst()
+            } else {
+                w.runs[0].bytes.removeFirst(excess)
+                w.runs[0].start += Int64(excess)
+                w.held -= excess
+                windowBytes -= excess
+            }
+            windowsTrimmed += 1
+        }
+        return true
+    }
+
+    /// Packet and app-layer events against a Suricata rule.
+    private func confirmSuricata<E: Event, S: FindingSink>(_ i: Int, _ r: SuricataRule, _ e: E, input: String, sink: inout S) -> Bool {
+        // TCP payload of a flow is inspected on the reassembled stream instead.
+        if e.kind == .packet && r.inspectsStream && e.flowID != nil, case .string("TCP") = e.field("proto") { return true }
+        guard SuricataEvaluator.headerMatches(r, e), SuricataEvaluator.contentMatches(r, e) else { return true }
+        return fireSuricata(i, e, input: input, sink: &sink)
+    }
+
+    private func fireSuricata<E: Event, S: FindingSink>(_ i: Int, _ e: E, input: String, sink: inout S) -> Bool {
+        let sig = compiled.set.signatures[i]
+        if alertedOrigin != e.origin {
+            alertedOrigin = e.origin
+            alertedSigs.removeAll(keepingCapacity: true)
+        }
+        guard !alertedSigs.contains(i) else { return true }
+        if let r = sig.suricata {
+            for t in r.thresholds {
+                var state = thresholds[i] ?? ThresholdState()
+                let ok = state.allow(t, e, sid: r.sid)
+                thresholds[i] = state
+                if !ok { return true }
+            }
+        }
+        alertedSigs.insert(i)
+        var evidence: [Evidence] = []
+        if let fp = sig.suricata?.fastPattern {
+            evidence.append(Evidence(field: fp.buffer == .payload ? "payload" : fp.buffer.field, value: .text(Evaluator.printable(fp.bytes))))
+        }
+        return sink.finding(sig, event: e, input: input, evidence: evidence, correlation: nil)
     }
 
     private func confirm<E: Event, S: FindingSink>(_ i: Int, _ e: E, _ ctx: EvaluationContext, input: String, sink: inout S) -> Bool {
         let sig = compiled.set.signatures[i]
+        if let r = sig.suricata { return confirmSuricata(i, r, e, input: input, sink: &sink) }
         var none: [Evidence]? = nil
         guard Evaluator.matches(sig, e, ctx, evidence: &none) else { return true }
         var evidence: [Evidence]? = []

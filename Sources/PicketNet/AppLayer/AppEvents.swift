@@ -14,6 +14,8 @@ public struct FlowContext: Sendable {
     public var vlanCount: Int
     public var vlan0: UInt16
     public var vlan1: UInt16
+    /// Suricata's `flow:established` for the flow at the time of the event.
+    public var established = true
 
     public init(flowID: UInt64, src: IPAddress, dst: IPAddress, srcPort: UInt16, dstPort: UInt16, proto: UInt8,
                 toServer: Bool, vlanCount: Int = 0, vlan0: UInt16 = 0, vlan1: UInt16 = 0) {
@@ -50,6 +52,7 @@ public struct FlowContext: Sendable {
         case "proto": .string(protoName)
         case "flow_id": .int(Int64(flowID))
         case "direction": .string(directionName)
+        case "flow.established": .bool(established)
         case "vlan": vlanCount > 0 ? .int(Int64(vlan0)) : nil
         default: nil
         }

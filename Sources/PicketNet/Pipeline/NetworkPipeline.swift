@@ -203,10 +203,13 @@ public final class NetworkPipeline {
         }
         guard let s = slot else { return }
         let toServer = fromA == table[s].clientIsA
+        let first = table[s].packetsToServer == 0 && table[s].packetsToClient == 0
         table.touch(s, at: timestamp, origin: origin, toServer: toServer)
+        if p.ipProto == 6 && p.hasPorts { table.trackHandshake(s, flags: p.tcpFlags, toServer: toServer, first: first) }
         let flowID = table[s].id
         emit(PacketEvent(packet: packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp,
-                         flowID: flowID, reassembledFragments: fragments), &sink)
+                         flowID: flowID, reassembledFragments: fragments, toServer: toServer,
+                         established: table.isEstablished(s)), &sink)
         guard p.hasPorts else { return }
         let ctx = context(s, toServer: toServer)
         let payload = p.payloadLength > 0 && p.payloadOffset + p.payloadLength <= data.count
@@ -224,9 +227,11 @@ public final class NetworkPipeline {
         let f = table[slot]
         let fromA = toServer == f.clientIsA
         let k = f.key
-        return FlowContext(flowID: f.id, src: fromA ? k.a : k.b, dst: fromA ? k.b : k.a,
-                           srcPort: fromA ? k.portA : k.portB, dstPort: fromA ? k.portB : k.portA, proto: k.proto,
-                           toServer: toServer, vlanCount: k.vlan1 != 0 ? 2 : k.vlan0 != 0 ? 1 : 0, vlan0: k.vlan0, vlan1: k.vlan1)
+        var c = FlowContext(flowID: f.id, src: fromA ? k.a : k.b, dst: fromA ? k.b : k.a,
+                            srcPort: fromA ? k.portA : k.portB, dstPort: fromA ? k.portB : k.portA, proto: k.proto,
+                            toServer: toServer, vlanCount: k.vlan1 != 0 ? 2 : k.vlan0 != 0 ? 1 : 0, vlan0: k.vlan0, vlan1: k.vlan1)
+        c.established = table.isEstablished(slot)
+        return c
     }
 
     // MARK: TCP
