@@ -48,6 +48,9 @@ public final class Matcher {
     private var thresholds: [Int: ThresholdState] = [:]
     private var alertedOrigin: Origin?
     private var alertedSigs: Set<Int> = []
+    /// TLS is one transaction per flow: a rule alerts on it once (a second ClientHello after a
+    /// HelloRetryRequest is the same transaction).
+    private var tlsAlerted: Set<[UInt64]> = []
     public var correlationGroupsEvicted: Int { correlation.evicted }
     public var regexLimitHits: Int { 0 }
 
@@ -260,6 +263,10 @@ public final class Matcher {
             alertedSigs.removeAll(keepingCapacity: true)
         }
         guard !alertedSigs.contains(i) else { return true }
+        if e.kind == .tls, let f = e.flowID {
+            if tlsAlerted.count > 100_000 { tlsAlerted.removeAll(keepingCapacity: true) }
+            guard tlsAlerted.insert([UInt64(i), f]).inserted else { return true }
+        }
         if let r = sig.suricata {
             for t in r.thresholds {
                 var state = thresholds[i] ?? ThresholdState()

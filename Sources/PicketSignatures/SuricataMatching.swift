@@ -142,6 +142,8 @@ extension SuricataEvaluator {
                 let subject = payload ?? Subject(bytes: e.payload)
                 if !inspect(list, subject) { return false }
             } else {
+                // dns.query is the request's question (answers carry their own buffers).
+                if buffer == .dnsQuery, case .string(let t) = e.field("dns.type"), t != "query" { return false }
                 guard let v = e.field(buffer.field) else {
                     // An absent buffer matches only negated keywords.
                     if list.allSatisfy(isNegativeMatch) { continue }

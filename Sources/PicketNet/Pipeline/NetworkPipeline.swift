@@ -323,6 +323,7 @@ public final class NetworkPipeline {
         }
         reassembler.dropPending(&s)
         s.ended = true
+        flushPartialHTTP(k, ctx, f.lastOrigin, f.lastSeen, &sink)
         releaseApp(k)
         if !stopped { sink.streamEnded(StreamKey(flowID: f.id, toServer: k & 1 == 0)) }
     }
@@ -338,6 +339,21 @@ public final class NetworkPipeline {
     }
 
     // MARK: App layers over TCP
+
+    /// A request whose header block never ended (the stream ended first) still has its request
+    /// line and the headers that came: emit it, as an HTTP parser does when the stream closes.
+    private func flushPartialHTTP<S: EventSink>(_ k: Int, _ ctx: FlowContext, _ origin: Origin, _ ts: Timestamp, _ sink: inout S) {
+        guard apps[k].proto == .http, !apps[k].buffer.isEmpty, apps[k].bodyRemaining == 0, apps[k].chunkState == 0, !stopped else { return }
+        let buffer = apps[k].buffer
+        buffer.withUnsafeBytes { b in
+            var pos = 0
+            while pos < b.count && (b[pos] == 13 || b[pos] == 10) { pos += 1 }
+            let rest = UnsafeRawBufferPointer(rebasing: b[pos...])
+            guard HTTPRequestParser.looksLikeRequest(rest) == true, rest.contains(10),
+                  let req = HTTPRequestParser.parse(b, from: pos, end: b.count) else { return }
+            emitHTTP(req, rest, base: pos, ctx, origin, ts, &sink)
+        }
+    }
 
     private func releaseApp(_ k: Int) {
         var a = AppState()
