@@ -60,6 +60,7 @@ public struct PacketEvent: Event {
         case "icmp_type": return p.hasICMP ? .int(Int64(p.icmpType)) : nil
         case "icmp_code": return p.hasICMP ? .int(Int64(p.icmpCode)) : nil
         case "tcp.flags": return p.ipProto == 6 && p.hasPorts ? .int(Int64(p.tcpFlags)) : nil
+        case "tcp.ack": return p.ipProto == 6 && p.hasPorts && p.tcpFlags & 0x10 != 0 ? .int(Int64(p.tcpAck)) : nil
         case "pkt_len": return .int(Int64(wireLength))
         case "flow_id": return flowID.map { .int(Int64($0)) }
         case "reassembled": return .bool(reassembledFragments > 0)

@@ -102,6 +102,8 @@ public final class Matcher {
             if let db = compiled.streamDatabase { return processStream(e, key: key, db: db, input: input, sink: &sink) }
             return true
         }
+        if kind == .packet && !compiled.suricataStreamRules.isEmpty && !windows.isEmpty,
+           !suricataAcknowledge(e, sink: &sink) { return false }
         nextGeneration()
         // Prefilter: scan each buffer this kind can have.
         for (bi, b) in compiled.blockBuffers.enumerated() where b.kinds.contains(kind) {
@@ -174,20 +176,20 @@ public final class Matcher {
             compiled.streamDatabase?.closeStream(s.stream, scratch: scratch, into: nil)
         }
         guard var w = windows.removeValue(forKey: key) else { return true }
-        let ok = inspectWindow(&w, sink: &sink)
-        windowBytes -= w.held
-        return ok
+        return inspectWindow(&w, origin: nil, sink: &sink)
     }
 
     // MARK: Suricata
 
-    /// Add a stream chunk to its window; inspect when a chunk's worth of new data is there.
+    /// Add a stream chunk to the pending data of its direction.
     private func suricataStream<E: Event, S: FindingSink>(_ e: E, key: StreamKey, input: String, sink: inout S) -> Bool {
         let p = e.payload
         var w = windows.removeValue(forKey: key) ?? SuricataWindow(last: SavedEvent(e, payload: []), input: input)
         let start: Int64
         if case .int(let o) = e.field("stream.offset") { start = o } else { start = w.end }
+        if w.runs.isEmpty && w.end == 0 && w.inspected == 0 { w.inspected = 0 }
         if !p.isEmpty {
+            if w.pendingSeq == nil, case .int(let q) = e.field("stream.seq") { w.pendingSeq = UInt32(truncatingIfNeeded: q) }
             if w.runs.isEmpty || start != w.end {
                 w.runs.append(SuricataWindow.Run(start: start, bytes: Array(p)))
             } else {
@@ -199,24 +201,44 @@ public final class Matcher {
         w.end = max(w.end, start + Int64(p.count))
         w.last = SavedEvent(e, payload: [])
         var ok = true
-        if w.end - w.inspected >= SuricataWindow.chunkSize { ok = inspectWindow(&w, sink: &sink) }
+        if w.held >= SuricataWindow.maxBytes || windowBytes > Self.windowBudget {
+            if windowBytes > Self.windowBudget { windowsTrimmed += 1 }
+            ok = inspectWindow(&w, origin: nil, sink: &sink)
+        }
         windows[key] = w
         return ok
     }
 
-    /// Inspect the new data of a window with every stream rule, then trim what is kept.
-    private func inspectWindow<S: FindingSink>(_ w: inout SuricataWindow, sink: inout S) -> Bool {
+    /// A packet going the other way acknowledges the pending data of a direction: inspect it.
+    private func suricataAcknowledge<E: Event, S: FindingSink>(_ e: E, sink: inout S) -> Bool {
+        guard let flow = e.flowID, case .string(let d) = e.field("direction") else { return true }
+        let key = StreamKey(flowID: flow, toServer: d != "to_server")
+        guard var w = windows[key], w.end > w.inspected else { return true }
+        // Only an acknowledgement that covers pending data triggers inspection, and not one that
+        // acknowledges data we have not seen (a gap is coming: inspect when it is known).
+        guard case .int(let ack) = e.field("tcp.ack"), let first = w.pendingSeq else { return true }
+        let acked = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: ack) &- first))
+        guard acked > 0, acked <= w.end - (w.runs.first?.start ?? w.end) else { return true }
+        let ok = inspectWindow(&w, origin: (e.origin, e.timestamp), sink: &sink)
+        windows[key] = w
+        return ok
+    }
+
+    /// Inspect the pending data of a window with every stream rule, then drop it. Each run (the
+    /// data between gaps) is inspected on its own, positions counted from its start.
+    private func inspectWindow<S: FindingSink>(_ w: inout SuricataWindow, origin: (Origin, Timestamp)?, sink: inout S) -> Bool {
         guard w.end > w.inspected else { return true }
         let sigs = compiled.set.signatures
         var display: [UInt8]?
+        var at = w.last
+        if let (o, t) = origin { at.origin = o; at.timestamp = t }
         for i in compiled.suricataStreamRules {
             let sig = sigs[Int(i)]
-            guard let r = sig.suricata, SuricataEvaluator.headerMatches(r, w.last) else { continue }
+            guard let r = sig.suricata, SuricataEvaluator.headerMatches(r, at) else { continue }
             var hit = false
-            for run in w.runs where run.start + Int64(run.bytes.count) > w.inspected {
-                let newFrom = max(0, Int(w.inspected - run.start))
+            for run in w.runs {
                 hit = run.bytes.withUnsafeBytes { b in
-                    SuricataEvaluator.contentMatches(r, w.last, payload: SuricataEvaluator.Subject(bytes: b, newFrom: newFrom))
+                    SuricataEvaluator.contentMatches(r, at, payload: SuricataEvaluator.Subject(bytes: b))
                 }
                 if hit { break }
             }
@@ -224,27 +246,15 @@ public final class Matcher {
             if display == nil { display = w.display }
             let shown = display!
             let ok = shown.withUnsafeBytes { b in
-                fireSuricata(Int(i), WithPayload(base: w.last, bytes: b), input: w.input, sink: &sink)
+                fireSuricata(Int(i), WithPayload(base: at, bytes: b), input: w.input, sink: &sink)
             }
             if !ok { return false }
         }
         w.inspected = w.end
-        // Keep the tail for matches that continue into the next chunk; less when over budget.
-        let keep = windowBytes > Self.windowBudget ? 4096 : SuricataWindow.maxBytes
-        while w.held > keep, !w.runs.isEmpty {
-            let excess = w.held - keep
-            if w.runs[0].bytes.count <= excess {
-                w.held -= w.runs[0].bytes.count
-                windowBytes -= w.runs[0].bytes.count
-                w.runs.removeFirst()
-            } else {
-                w.runs[0].bytes.removeFirst(excess)
-                w.runs[0].start += Int64(excess)
-                w.held -= excess
-                windowBytes -= excess
-            }
-            windowsTrimmed += 1
-        }
+        windowBytes -= w.held
+        w.held = 0
+        w.pendingSeq = nil
+        w.runs.removeAll(keepingCapacity: true)
         return true
     }
 

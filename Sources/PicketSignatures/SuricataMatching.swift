@@ -51,11 +51,11 @@ struct WithPayload<E: Event>: Event {
     func writeFields(to out: inout JSONOut) { base.writeFields(to: &out) }
 }
 
-/// The reassembled data of one TCP stream direction for Suricata rules, as runs of contiguous
-/// bytes split at gaps. Suricata inspects raw stream data in chunks (as it is acknowledged, or
-/// at the end of the flow); here a window is inspected when `chunkSize` new bytes have arrived
-/// and when the stream ends. Matches must end in data not inspected before, so data is never
-/// alerted on twice. Bounded: `maxBytes` per direction and a global budget (`suricata_stream`).
+/// The reassembled data of one TCP stream direction that Suricata rules have not inspected
+/// yet, as runs of contiguous bytes split at gaps. Suricata inspects raw stream data in chunks,
+/// when the other side acknowledges it or when the flow ends, with `offset`/`depth` counted from
+/// the start of the chunk; here the pending data is inspected when a packet comes the other way,
+/// when the stream ends, or when `maxBytes` are pending (a bound on memory per direction).
 struct SuricataWindow {
     struct Run { var start: Int64; var bytes: [UInt8] }
     var runs: [Run] = []
@@ -64,15 +64,15 @@ struct SuricataWindow {
     var held = 0
     var last: SavedEvent
     var input: String
-    var capped = false
+    /// TCP sequence number of the first pending byte, to tell whether an ACK covers it.
+    var pendingSeq: UInt32?
 
     static let maxBytes = 256 * 1024
-    static let chunkSize: Int64 = 2560
 
-    /// Suricata's payload for a stream alert: the data, with `[N bytes missing]` for gaps.
+    /// Suricata's payload for a stream alert: the chunk, with `[N bytes missing]` for gaps.
     var display: [UInt8] {
         var out: [UInt8] = []
-        var at: Int64 = 0
+        var at: Int64 = inspected
         for r in runs {
             if r.start > at { out += Array("[\(r.start - at) bytes missing]".utf8) }
             out += r.bytes

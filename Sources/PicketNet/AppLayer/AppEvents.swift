@@ -95,6 +95,8 @@ public struct StreamEvent: Event {
     public let payload: UnsafeRawBufferPointer
     public let offset: Int64
     public let gap: Int64
+    /// TCP sequence number of the chunk's first byte (so acknowledgements can be related to it).
+    public var seq: UInt32 = 0
     public let origin: Origin
     public let timestamp: Timestamp
 
@@ -117,6 +119,7 @@ public struct StreamEvent: Event {
         case "stream.offset": .int(offset)
         case "stream.length": .int(Int64(payload.count))
         case "stream.gap": .int(gap)
+        case "stream.seq": .int(Int64(seq))
         default: context.field(name)
         }
     }

@@ -303,7 +303,9 @@ public final class NetworkPipeline {
         let gap = s.pendingGap
         if n > 0 {
             let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<n])
-            emit(StreamEvent(context: ctx, payload: chunk, offset: s.offset, gap: gap, origin: origin, timestamp: ts), &sink)
+            var event = StreamEvent(context: ctx, payload: chunk, offset: s.offset, gap: gap, origin: origin, timestamp: ts)
+            event.seq = s.base &+ UInt32(truncatingIfNeeded: s.offset)
+            emit(event, &sink)
             app(k, chunk, gap: gap, ctx, origin, ts, &sink)
         }
         reassembler.advance(&s, bytes.count)
