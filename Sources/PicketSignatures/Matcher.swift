@@ -214,6 +214,9 @@ public final class Matcher {
         guard let flow = e.flowID, case .string(let d) = e.field("direction") else { return true }
         let key = StreamKey(flowID: flow, toServer: d != "to_server")
         guard var w = windows[key], w.end > w.inspected else { return true }
+        // HTTP responses are inspected when the response is over (here: when the stream ends),
+        // as Suricata ties raw inspection to the HTTP parser's progress.
+        if !key.toServer, case .string("http") = w.last.field("app_proto") { return true }
         // Only an acknowledgement that covers pending data triggers inspection, and not one that
         // acknowledges data we have not seen (a gap is coming: inspect when it is known).
         guard case .int(let ack) = e.field("tcp.ack"), let first = w.pendingSeq else { return true }

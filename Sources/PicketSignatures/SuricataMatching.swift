@@ -17,7 +17,7 @@ struct SavedEvent: Event {
     func field(_ name: String) -> FieldValue? { fields[name] }
     func writeFields(to out: inout JSONOut) {}
 
-    static let copied = ["src_ip", "dest_ip", "src_port", "dest_port", "proto", "direction", "flow.established", "flow_id", "vlan"]
+    static let copied = ["src_ip", "dest_ip", "src_port", "dest_port", "proto", "direction", "flow.established", "flow_id", "vlan", "app_proto"]
 
     init<E: Event>(_ e: E, payload: [UInt8]) {
         kind = e.kind

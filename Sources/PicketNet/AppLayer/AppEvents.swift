@@ -97,6 +97,8 @@ public struct StreamEvent: Event {
     public let gap: Int64
     /// TCP sequence number of the chunk's first byte (so acknowledgements can be related to it).
     public var seq: UInt32 = 0
+    /// The flow's application protocol as detected so far (`http`, `tls`, `dns`, `nmea`), if any.
+    public var appProto: StaticString?
     public let origin: Origin
     public let timestamp: Timestamp
 
@@ -120,6 +122,7 @@ public struct StreamEvent: Event {
         case "stream.length": .int(Int64(payload.count))
         case "stream.gap": .int(gap)
         case "stream.seq": .int(Int64(seq))
+        case "app_proto": appProto.map { .string($0.description) }
         default: context.field(name)
         }
     }

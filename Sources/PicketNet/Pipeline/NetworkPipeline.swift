@@ -305,6 +305,7 @@ public final class NetworkPipeline {
             let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<n])
             var event = StreamEvent(context: ctx, payload: chunk, offset: s.offset, gap: gap, origin: origin, timestamp: ts)
             event.seq = s.base &+ UInt32(truncatingIfNeeded: s.offset)
+            event.appProto = Self.name(apps[k].proto) ?? Self.name(apps[k ^ 1].proto)
             emit(event, &sink)
             app(k, chunk, gap: gap, ctx, origin, ts, &sink)
         }
@@ -466,22 +467,33 @@ public final class NetworkPipeline {
 
     /// Decide what a TCP direction speaks from its first bytes (and, for DNS, its ports).
     private func detect(_ a: inout AppState, _ b: UnsafeRawBufferPointer, _ ctx: FlowContext) {
-        if Self.isDNSPort(ctx.srcPort) || Self.isDNSPort(ctx.dstPort) {
-            a.proto = .dns
-            return
-        }
+        // Content first (as Suricata's protocol detection), the DNS ports only after.
         if ctx.toServer {
             if b.count >= 3 && b[0] == 0x16 && b[1] == 0x03 && b[2] <= 0x04 { a.proto = .tls; return }
             switch HTTPRequestParser.looksLikeRequest(b) {
             case true?: a.proto = .http; return
-            case nil: return
+            case nil: if !(Self.isDNSPort(ctx.srcPort) || Self.isDNSPort(ctx.dstPort)) { return }
             case false?: break
             }
+        }
+        if Self.isDNSPort(ctx.srcPort) || Self.isDNSPort(ctx.dstPort) {
+            a.proto = .dns
+            return
         }
         if NMEASplitter.looksLikeNMEA(b) { a.proto = .nmea; return }
         if b.count < 6 && (b.first == UInt8(ascii: "U") || b.first == UInt8(ascii: "$") ||
                            b.first == UInt8(ascii: "!") || b.first == UInt8(ascii: "\\")) { return }
         a.proto = .none
+    }
+
+    static func name(_ p: AppProtocol) -> StaticString? {
+        switch p {
+        case .http: "http"
+        case .tls: "tls"
+        case .dns: "dns"
+        case .nmea: "nmea"
+        default: nil
+        }
     }
 
     static func isDNSPort(_ p: UInt16) -> Bool { p == 53 || p == 5353 || p == 5355 }
