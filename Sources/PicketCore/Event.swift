@@ -97,10 +97,13 @@ public protocol EventSink {
     mutating func consume<E: Event>(_ event: E, input: String) -> Bool
     /// A stream direction has ended (FIN, RST, timeout or eviction): state kept for it can go.
     mutating func streamEnded(_ key: StreamKey)
+    /// An input has been read to its end (after its flows were flushed).
+    mutating func inputEnded() -> Bool
 }
 
 extension EventSink {
     public mutating func streamEnded(_ key: StreamKey) {}
+    public mutating func inputEnded() -> Bool { true }
 }
 
 /// Where NMEA 0183 sentences found inside packets go (UDP datagrams, TCP stream data, IEC

@@ -16,6 +16,8 @@ public struct MatchingSink: EventSink {
     }
 
     public mutating func streamEnded(_ key: StreamKey) { _ = matcher.streamEnded(key, sink: &writer) }
+
+    public mutating func inputEnded() -> Bool { matcher.inputEnded(sink: &writer) }
 }
 
 /// Signature-set loading for the command line: defaults, cache folder, errors for people.

@@ -140,6 +140,7 @@ public final class Scanner<Sink: EventSink> {
         defer {
             // End of the capture: flows end, held stream data is handed on.
             if !network.finish(input: input, sink: &sink) { stopped = true }
+            if !sink.inputEnded() { stopped = true }
             for (cap, n) in network.takeCapHits() { stats.capsHit[cap, default: 0] += n }
             nmea.drainCaps(into: &stats)
         }

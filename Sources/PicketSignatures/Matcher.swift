@@ -175,8 +175,18 @@ public final class Matcher {
         if let s = streams.removeValue(forKey: key) {
             compiled.streamDatabase?.closeStream(s.stream, scratch: scratch, into: nil)
         }
-        guard var w = windows.removeValue(forKey: key) else { return true }
-        return inspectWindow(&w, origin: nil, sink: &sink)
+        if windows[key] != nil { windows[key]!.ended = true }
+        return true
+    }
+
+    /// The input ended: inspect what every stream still holds, on the flow's last packet.
+    public func inputEnded<S: FindingSink>(sink: inout S) -> Bool {
+        for key in windows.keys.sorted(by: { ($0.flowID, $0.toServer ? 0 : 1) < ($1.flowID, $1.toServer ? 0 : 1) }) {
+            guard var w = windows.removeValue(forKey: key) else { continue }
+            if !inspectWindow(&w, origin: w.lastPacket, sink: &sink) { return false }
+        }
+        windowBytes = 0
+        return true
     }
 
     // MARK: Suricata
@@ -213,6 +223,15 @@ public final class Matcher {
     private func suricataAcknowledge<E: Event, S: FindingSink>(_ e: E, sink: inout S) -> Bool {
         guard let flow = e.flowID, case .string(let d) = e.field("direction") else { return true }
         let key = StreamKey(flowID: flow, toServer: d != "to_server")
+        let own = StreamKey(flowID: flow, toServer: d == "to_server")
+        for k in [own, key] where windows[k] != nil {
+            windows[k]!.lastPacket = (e.origin, e.timestamp)
+            // Both sides closed: this packet ends the session (Suricata's last inspection).
+            let other = StreamKey(flowID: flow, toServer: !k.toServer)
+            if windows[k]!.ended, windows[other]?.ended ?? true, var w = windows.removeValue(forKey: k) {
+                if !inspectWindow(&w, origin: (e.origin, e.timestamp), sink: &sink) { return false }
+            }
+        }
         guard var w = windows[key], w.end > w.inspected else { return true }
         // HTTP responses are inspected when the response is over (here: when the stream ends),
         // as Suricata ties raw inspection to the HTTP parser's progress.

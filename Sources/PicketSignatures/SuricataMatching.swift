@@ -66,6 +66,12 @@ struct SuricataWindow {
     var input: String
     /// TCP sequence number of the first pending byte, to tell whether an ACK covers it.
     var pendingSeq: UInt32?
+    /// The flow's latest packet: a stream that ends alerts on it (Suricata's flow timeout or
+    /// end-of-flow inspection happens on the last packet).
+    var lastPacket: (Origin, Timestamp)?
+    /// The stream ended (FIN, RST): its last data is inspected on the flow's next packet (the
+    /// one that closes the session) or when the input ends.
+    var ended = false
 
     static let maxBytes = 256 * 1024
 
