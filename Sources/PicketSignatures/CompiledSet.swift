@@ -78,7 +78,7 @@ public final class CompiledSet: @unchecked Sendable {
                 }
                 if let fp = rule.fastPattern {
                     let entry: Gathered
-                    let field = fp.buffer.field
+                    let field = fp.buffer.prefilterField
                     if let e = perField[field] { entry = e } else { entry = Gathered(); perField[field] = entry }
                     let p = Pattern(literal: fp.bytes, caseless: fp.nocase)
                     let k: Int

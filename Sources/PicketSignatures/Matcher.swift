@@ -113,6 +113,10 @@ public final class Matcher {
                 let p = e.payload
                 if p.isEmpty { continue }
                 b.database.scan(p, scratch: scratch, into: c)
+            } else if b.field == "http.uri.normalized" {
+                guard let v = e.field("http.url") else { continue }
+                let normalized = Evaluator.withBytes(v) { SuricataEvaluator.normalizedURI($0) }
+                normalized.withUnsafeBytes { b.database.scan($0, scratch: scratch, into: c) }
             } else {
                 guard let v = e.field(b.field) else { continue }
                 Evaluator.withBytes(v) { b.database.scan($0, scratch: scratch, into: c) }

@@ -155,11 +155,59 @@ extension SuricataEvaluator {
                     if list.allSatisfy(isNegativeMatch) { continue }
                     return false
                 }
-                let ok = Evaluator.withBytes(v) { inspect(list, Subject(bytes: $0)) }
+                let ok = Evaluator.withBytes(v) { raw -> Bool in
+                    if buffer == .httpURI {
+                        // Suricata's http.uri is the normalized URI.
+                        return normalizedURI(raw).withUnsafeBytes { inspect(list, Subject(bytes: $0)) }
+                    }
+                    return inspect(list, Subject(bytes: raw))
+                }
                 if !ok { return false }
             }
         }
         return true
+    }
+
+    /// The request target as Suricata's `http.uri` sees it (libhtp's normalization): `%XX`
+    /// escapes decoded, and `.` and `..` path segments removed.
+    static func normalizedURI(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
+        func hex(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 65...70: c - 55
+            case 97...102: c - 87
+            default: nil
+            }
+        }
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(raw.count)
+        var i = 0
+        while i < raw.count {
+            if raw[i] == 37, i + 2 < raw.count, let h = hex(raw[i + 1]), let l = hex(raw[i + 2]) {
+                decoded.append(h << 4 | l)
+                i += 3
+            } else {
+                decoded.append(raw[i])
+                i += 1
+            }
+        }
+        // Remove dot segments from the path (RFC 3986 5.2.4), leaving the query alone.
+        let queryStart = decoded.firstIndex(of: 63) ?? decoded.count
+        let path = Array(decoded[..<queryStart])
+        guard path.contains(46) else { return decoded }
+        var segments: [ArraySlice<UInt8>] = []
+        for seg in path.split(separator: 47, omittingEmptySubsequences: false) {
+            if seg.elementsEqual([46]) { continue }
+            if seg.elementsEqual([46, 46]) { if segments.count > 1 { segments.removeLast() }; continue }
+            segments.append(seg)
+        }
+        var out: [UInt8] = []
+        for (k, seg) in segments.enumerated() {
+            if k > 0 { out.append(47) }
+            out += seg
+        }
+        if (path.last == 47 || path.last == 46) && out.last != 47 { out.append(47) }
+        return out + decoded[queryStart...]
     }
 
     static func isNegativeMatch(_ m: SuricataRule.Match) -> Bool {

@@ -21,7 +21,7 @@ public struct SuricataRule: @unchecked Sendable {
         public var field: String {
             switch self {
             case .payload: "payload"
-            case .httpURI: "http.url"
+            case .httpURI: "http.url"  // normalized before inspection (prefilter: `prefilterField`)
             case .httpHost: "http.hostname"
             case .httpMethod: "http.http_method"
             case .httpUserAgent: "http.http_user_agent"
@@ -29,6 +29,9 @@ public struct SuricataRule: @unchecked Sendable {
             case .tlsSNI: "tls.sni"
             }
         }
+
+        /// The prefilter buffer: the normalized URI has a name of its own (see `Matcher`).
+        public var prefilterField: String { self == .httpURI ? "http.uri.normalized" : field }
 
         /// The event kind that carries the buffer.
         public var kind: EventKind? {
