@@ -205,11 +205,16 @@ public final class NetworkPipeline {
         let toServer = fromA == table[s].clientIsA
         let first = table[s].packetsToServer == 0 && table[s].packetsToClient == 0
         table.touch(s, at: timestamp, origin: origin, toServer: toServer)
-        if p.ipProto == 6 && p.hasPorts { table.trackHandshake(s, flags: p.tcpFlags, toServer: toServer, first: first) }
+        // For TCP, the packet that completes the handshake is not yet "established" (Suricata).
+        var established = table.isEstablished(s)
+        if p.ipProto == 6 && p.hasPorts {
+            table.trackHandshake(s, flags: p.tcpFlags, toServer: toServer, first: first)
+            if table[s].tcpHandshake & FlowTable.midstream != 0 { established = table.isEstablished(s) }
+        }
         let flowID = table[s].id
         emit(PacketEvent(packet: packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp,
                          flowID: flowID, reassembledFragments: fragments, toServer: toServer,
-                         established: table.isEstablished(s)), &sink)
+                         established: established), &sink)
         guard p.hasPorts else { return }
         let ctx = context(s, toServer: toServer)
         let payload = p.payloadLength > 0 && p.payloadOffset + p.payloadLength <= data.count
