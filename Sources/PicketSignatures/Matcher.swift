@@ -266,6 +266,14 @@ public final class Matcher {
                 hit = run.bytes.withUnsafeBytes { b in
                     SuricataEvaluator.contentMatches(r, at, payload: SuricataEvaluator.Subject(bytes: b))
                 }
+                // A match that begins in the data inspected before and ends in this chunk.
+                if !hit && !w.tail.isEmpty && w.tailEnd == run.start {
+                    let joined = w.tail + run.bytes
+                    let from = w.tail.count
+                    hit = joined.withUnsafeBytes { b in
+                        SuricataEvaluator.contentMatches(r, at, payload: SuricataEvaluator.Subject(bytes: b, newFrom: from))
+                    }
+                }
                 if hit { break }
             }
             guard hit else { continue }
@@ -275,6 +283,15 @@ public final class Matcher {
                 fireSuricata(Int(i), WithPayload(base: at, bytes: b), input: w.input, sink: &sink)
             }
             if !ok { return false }
+        }
+        if let lastRun = w.runs.last {
+            let run = lastRun.bytes
+            if w.tailEnd == lastRun.start && run.count < SuricataWindow.tailBytes {
+                w.tail = Array((w.tail + run).suffix(SuricataWindow.tailBytes))
+            } else {
+                w.tail = Array(run.suffix(SuricataWindow.tailBytes))
+            }
+            w.tailEnd = lastRun.start + Int64(run.count)
         }
         w.inspected = w.end
         windowBytes -= w.held

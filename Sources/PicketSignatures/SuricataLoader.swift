@@ -224,10 +224,11 @@ public struct SuricataLoader {
 
     static let stickyBuffers: [String: SuricataRule.Buffer] = [
         "http.uri": .httpURI, "http.host": .httpHost, "http.method": .httpMethod, "http.user_agent": .httpUserAgent,
-        "dns.query": .dnsQuery, "tls.sni": .tlsSNI,
+        "http.connection": .httpConnection, "dns.query": .dnsQuery, "tls.sni": .tlsSNI,
     ]
     static let legacyModifiers: [String: SuricataRule.Buffer] = [
         "http_uri": .httpURI, "http_host": .httpHost, "http_method": .httpMethod, "http_user_agent": .httpUserAgent,
+        "http_connection": .httpConnection,
         "dns_query": .dnsQuery, "tls_sni": .tlsSNI,
     ]
     static let ignored: Set<String> = ["gid", "target", "rawbytes", "noalert_never"]

@@ -69,6 +69,11 @@ struct SuricataWindow {
     /// The flow's latest packet: a stream that ends alerts on it (Suricata's flow timeout or
     /// end-of-flow inspection happens on the last packet).
     var lastPacket: (Origin, Timestamp)?
+    /// The end of the data inspected before, so a content that starts there and ends in the next
+    /// chunk is still found (the chunk alone is inspected too, positions counted from its start).
+    var tail: [UInt8] = []
+    var tailEnd: Int64 = -1
+    static let tailBytes = 1024
     /// The stream ended (FIN, RST): its last data is inspected on the flow's next packet (the
     /// one that closes the session) or when the input ends.
     var ended = false

@@ -14,6 +14,7 @@ public struct SuricataRule: @unchecked Sendable {
         case httpHost = "http.host"
         case httpMethod = "http.method"
         case httpUserAgent = "http.user_agent"
+        case httpConnection = "http.connection"
         case dnsQuery = "dns.query"
         case tlsSNI = "tls.sni"
 
@@ -25,6 +26,7 @@ public struct SuricataRule: @unchecked Sendable {
             case .httpHost: "http.hostname"
             case .httpMethod: "http.http_method"
             case .httpUserAgent: "http.http_user_agent"
+            case .httpConnection: "http.connection"
             case .dnsQuery: "dns.query"
             case .tlsSNI: "tls.sni"
             }
@@ -37,7 +39,7 @@ public struct SuricataRule: @unchecked Sendable {
         public var kind: EventKind? {
             switch self {
             case .payload: nil
-            case .httpURI, .httpHost, .httpMethod, .httpUserAgent: .http
+            case .httpURI, .httpHost, .httpMethod, .httpUserAgent, .httpConnection: .http
             case .dnsQuery: .dns
             case .tlsSNI: .tls
             }
@@ -172,6 +174,8 @@ extension SuricataRule {
     public var inspectsStream: Bool {
         guard appKind == nil, !payloadMatches.isEmpty else { return proto == .tcpStream }
         if flow?.noStream == true { return false }
+        // Packet keywords (flags, dsize) make a rule a packet rule, as in Suricata.
+        if proto != .tcpStream && (flags != nil || dsize != nil) { return false }
         return proto == .tcp || proto == .tcpStream || proto == .ip
     }
 

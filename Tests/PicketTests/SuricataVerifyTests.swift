@@ -70,8 +70,11 @@ import Testing
         }.sorted()
     }()
 
-    /// Tests Picket does not pass, each with the reason (kept short and honest).
-    static let knownFailures: [String: String] = [:]
+    /// Tests Picket does not pass, each with the reason.
+    static let knownFailures: [String: String] = [
+        "bug-78-http-uri": "Suricata in IDS mode parses an HTTP request when the server acknowledges it and alerts on that packet (pcap_cnt 6); Picket parses requests as they arrive and alerts on the request's last packet (pcap_cnt 4)",
+        "detect-engine-proto": "an 'alert http' rule with only flow:to_server fires 3 times in Suricata (it is evaluated on packets of HTTP flows); Picket evaluates it once per HTTP request (2)",
+    ]
 
     @Test("at least 50 of the 52 suricata-verify tests give Suricata's alert counts")
     func conformance() throws {
@@ -84,6 +87,10 @@ import Testing
         }
         print("suricata-verify: \(passed) of \(Self.folders.count) pass")
         for line in report { print("  FAIL " + line) }
+        for (name, why) in Self.knownFailures.sorted(by: { $0.key < $1.key }) { print("  known: \(name): \(why)") }
+        // A failure nobody explained is a regression.
+        let unexplained = report.filter { r in !Self.knownFailures.keys.contains { r.hasPrefix($0 + ":") } }
+        #expect(unexplained.isEmpty, "\(unexplained.joined(separator: "\n"))")
         #expect(passed >= 50, "\(report.joined(separator: "\n"))")
     }
 }

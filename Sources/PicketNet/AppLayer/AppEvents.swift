@@ -259,6 +259,7 @@ public struct HTTPEvent: Event {
         case "http.url": return slice(request.uri).map { .text($0) }
         case "http.http_method": return slice(request.method).map { .text($0) }
         case "http.http_user_agent": return slice(request.userAgent).map { .text($0) }
+        case "http.connection": return slice(request.connection).map { .text($0) }
         case "http.protocol": return slice(request.protocolVersion).map { .text($0) }
         default: return context.field(name)
         }

@@ -22,6 +22,8 @@ public struct HTTPRequestView {
     public var hostname: Range<Int>?
     public var port: Int?
     public var userAgent: Range<Int>?
+    /// The Connection header's value (Suricata's `http.connection` buffer).
+    public var connection: Range<Int>?
     public var contentLength: Int64?
     public var chunked = false
     /// Bytes of the header block, blank line included.
@@ -127,6 +129,8 @@ public enum HTTPRequestParser {
                     r.host = vs..<vend
                 } else if r.userAgent == nil && equalsIgnoringCase(name, "user-agent") {
                     r.userAgent = vs..<vend
+                } else if r.connection == nil && equalsIgnoringCase(name, "connection") {
+                    r.connection = vs..<vend
                 } else if equalsIgnoringCase(name, "content-length") {
                     var v: Int64 = 0
                     var digits = 0
