@@ -64,6 +64,11 @@ enum Compare {
                 if let q = (e["dns"] as? [String: Any])?["query"] as? String { add(&bag, "dns", q.lowercased()) }
             case "http":
                 let h = e["http"] as? [String: Any] ?? [:]
+                // tshark dissects only complete requests, and TCP port 53 as DNS; Picket also
+                // decodes a request whose headers never ended, and detects HTTP by content on
+                // any port (as Suricata does). Those are left out of the comparison.
+                if h["partial"] as? Bool == true { continue }
+                if e["src_port"] as? Int == 53 || e["dest_port"] as? Int == 53 { continue }
                 if let host = h["hostname"] as? String { for v in host.split(separator: ",") { add(&bag, "host", String(v)) } }
                 if let url = h["url"] as? String {
                     let first = url.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""

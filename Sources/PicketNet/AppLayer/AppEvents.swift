@@ -260,6 +260,7 @@ public struct HTTPEvent: Event {
         case "http.http_method": return slice(request.method).map { .text($0) }
         case "http.http_user_agent": return slice(request.userAgent).map { .text($0) }
         case "http.connection": return slice(request.connection).map { .text($0) }
+        case "http.partial": return request.partial ? .bool(true) : nil
         case "http.protocol": return slice(request.protocolVersion).map { .text($0) }
         default: return context.field(name)
         }
@@ -269,6 +270,7 @@ public struct HTTPEvent: Event {
         context.write(to: &out)
         out.key("http")
         out.beginObject()
+        if request.partial { out.key("partial"); out.bool(true) }
         if let h = hostname { out.key("hostname"); out.string(bytes: h) }
         if let p = request.port { out.key("http_port"); out.int(p) }
         if let u = slice(request.uri) { out.key("url"); out.string(bytes: u) }

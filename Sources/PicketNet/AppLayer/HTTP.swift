@@ -24,6 +24,8 @@ public struct HTTPRequestView {
     public var userAgent: Range<Int>?
     /// The Connection header's value (Suricata's `http.connection` buffer).
     public var connection: Range<Int>?
+    /// The header block never ended (the stream closed first); what came is decoded.
+    public var partial = false
     public var contentLength: Int64?
     public var chunked = false
     /// Bytes of the header block, blank line included.

@@ -358,7 +358,8 @@ public final class NetworkPipeline {
             while pos < b.count && (b[pos] == 13 || b[pos] == 10) { pos += 1 }
             let rest = UnsafeRawBufferPointer(rebasing: b[pos...])
             guard HTTPRequestParser.looksLikeRequest(rest) == true, rest.contains(10),
-                  let req = HTTPRequestParser.parse(b, from: pos, end: b.count) else { return }
+                  var req = HTTPRequestParser.parse(b, from: pos, end: b.count) else { return }
+            req.partial = true
             emitHTTP(req, rest, base: pos, ctx, origin, ts, &sink)
         }
     }
@@ -609,6 +610,7 @@ public final class NetworkPipeline {
         req.host = req.host.map(shift)
         req.hostname = req.hostname.map(shift)
         req.userAgent = req.userAgent.map(shift)
+        req.connection = req.connection.map(shift)
         hostLower.removeAll(keepingCapacity: true)
         var hostname: UnsafeRawBufferPointer? = nil
         if let h = req.hostname {
