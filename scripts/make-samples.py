@@ -260,12 +260,15 @@ def gnss_night():
     rng = random.Random(7)
     lines = []
     lat, lon = 59.50, 24.78
+    heading = 8  # Tallinn to Helsinki, then back: the ferry shuttles and never teleports
     prns = [2, 5, 7, 9, 13, 15, 18, 20, 24, 29]
     for t in range(0, 8 * 3600, 10):
         stamp = utc(t).strftime("%Y-%m-%dT%H:%M:%SZ ")
-        lat, lon = move(lat, lon, 8, 18.0, 10)
-        if lat > 60.12:
-            lat, lon = 59.50, 24.78
+        lat, lon = move(lat, lon, heading, 18.0, 10)
+        if lat > 60.12 and heading == 8:
+            heading = 188
+        elif lat < 59.50 and heading == 188:
+            heading = 8
         jam = 8400 <= t < 9300
         fix_lost = 8700 <= t < 9300
         spoof = 14400 <= t < 16200
@@ -289,7 +292,7 @@ def gnss_night():
             lines.append(stamp + nmea("$GPRMC,%02d%02d%02d.00,V,,,,,,,%s,,,N" % (hh, mm, ss, day)))
         else:
             lines.append(stamp + nmea("$GPGGA,%02d%02d%02d.00,%s,%s,1,%02d,0.9,15.0,M,18.0,M,," % (hh, mm, ss, la, lo, max(used, 4))))
-            lines.append(stamp + nmea("$GPRMC,%02d%02d%02d.00,A,%s,%s,18.0,8.0,%s,,,A" % (hh, mm, ss, la, lo, day)))
+            lines.append(stamp + nmea("$GPRMC,%02d%02d%02d.00,A,%s,%s,18.0,%.1f,%s,,,A" % (hh, mm, ss, la, lo, float(heading), day)))
         if t % 30 == 0:
             sats = [(p, 20 + 6 * k % 60, (37 * k) % 360, c if c > 0 else None) for k, (p, c) in enumerate(zip(prns, cn0))]
             lines += [stamp + l for l in gsv_group("GP", sats)]

@@ -113,6 +113,21 @@ public final class CompiledSet: @unchecked Sendable {
                     }
                 }
             }
+            // A stream signature is triggered by the stream database only when every one of its
+            // needles is a payload literal there; otherwise (a regex, another field) it is checked
+            // on every chunk, so it cannot be missed.
+            let streamOnly = isStream && sig.kinds.bits == KindSet([.stream]).bits
+            let streamTriggerable = needles.map { list in
+                !list.isEmpty && list.allSatisfy { n in
+                    guard n.field == "payload", case .literal = n.pattern.body else { return false }
+                    return streamIndex[n.pattern] != nil
+                }
+            } ?? false
+            if streamOnly && !streamTriggerable {
+                unfilteredAlways[Int(EventKind.stream.rawValue)].append(Int32(i))
+                strategies[i] = "no stream literal: evaluated on every stream chunk"
+                continue
+            }
             if let needles, !needles.isEmpty {
                 var described: [String] = []
                 for n in needles {
