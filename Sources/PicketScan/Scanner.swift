@@ -111,8 +111,9 @@ public final class Scanner<Sink: EventSink> {
                         damage(name, 0, "more than \(options.maxCompressionLayers) nested compression layers (compression_layers cap)")
                         return
                     }
+                    // Inflate on a thread of its own, a few blocks ahead of decoding.
                     let inflater = try InflateSource(input: buffer, format: format.name)
-                    buffer = InputBuffer(source: inflater, capacity: 1 << 20, maximumCapacity: buffer.maximumCapacity)
+                    buffer = InputBuffer(source: ThreadedSource(inflater), capacity: 1 << 20, maximumCapacity: buffer.maximumCapacity)
                     layers += 1
                     continue
                 case .pcap, .pcapng:
