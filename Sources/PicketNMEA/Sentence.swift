@@ -388,59 +388,10 @@ public enum SentenceParser {
         return v
     }
 
-    static func iso8601(_ b: UnsafeRawBufferPointer, _ s: Int) -> (Timestamp, Int)? {
-        guard let y = digits(b, s, 4), s + 19 <= b.count, b[s + 4] == 45, let mo = digits(b, s + 5, 2), b[s + 7] == 45,
-              let d = digits(b, s + 8, 2), b[s + 10] == 84 || b[s + 10] == 32 || b[s + 10] == 116,
-              let h = digits(b, s + 11, 2), b[s + 13] == 58, let mi = digits(b, s + 14, 2), b[s + 16] == 58,
-              let se = digits(b, s + 17, 2)
-        else { return nil }
-        guard mo >= 1, mo <= 12, d >= 1, d <= Civil.daysIn(month: mo, year: y), h <= 23, mi <= 59, se <= 60 else { return nil }
-        var i = s + 19
-        var nanos: Int64 = 0
-        if i < b.count && (b[i] == 46 || b[i] == 44) && i + 1 < b.count && b[i + 1] >= 48 && b[i + 1] <= 57 {
-            i += 1
-            var scale: Int64 = 100_000_000
-            while i < b.count, b[i] >= 48 && b[i] <= 57 {
-                nanos += Int64(b[i] - 48) * scale
-                scale /= 10
-                i += 1
-            }
-        }
-        var zone: Int64 = 0
-        if i < b.count {
-            let c = b[i]
-            if c == 90 || c == 122 {
-                i += 1
-            } else if c == 43 || c == 45, let zh = digits(b, i + 1, 2) {
-                var j = i + 3
-                if j < b.count && b[j] == 58 { j += 1 }
-                if let zm = digits(b, j, 2), zh <= 23, zm <= 59 {
-                    zone = (zh * 60 + zm) * 60 * (c == 45 ? -1 : 1)
-                    i = j + 2
-                }
-            }
-        }
-        let secs = Civil.days(year: y, month: mo, day: d) * 86400 + h * 3600 + mi * 60 + se - zone
-        return (Timestamp(seconds: secs, nanos: nanos), i - s)
-    }
+    /// Leading times on log lines: the same parsers as other log lines (PicketCore).
+    static func iso8601(_ b: UnsafeRawBufferPointer, _ s: Int) -> (Timestamp, Int)? { TimeParsing.iso8601(b, at: s) }
 
-    static func epoch(_ b: UnsafeRawBufferPointer, _ s: Int) -> (Timestamp, Int)? {
-        var i = s
-        var v: Int64 = 0
-        while i < b.count, i - s < 14, b[i] >= 48 && b[i] <= 57 { v = v * 10 + Int64(b[i] - 48); i += 1 }
-        let n = i - s
-        if i < b.count, b[i] >= 48 && b[i] <= 57 { return nil }
-        if n == 13 { return (Timestamp(nanoseconds: v * 1_000_000), n) }
-        guard n == 10, v >= 978_307_200 else { return nil }  // from 2001 on, so a number is not taken for a time
-        var nanos: Int64 = 0
-        if i < b.count && b[i] == 46 {
-            var j = i + 1
-            var scale: Int64 = 100_000_000
-            while j < b.count, b[j] >= 48 && b[j] <= 57 { nanos += Int64(b[j] - 48) * scale; scale /= 10; j += 1 }
-            if j > i + 1 { i = j }
-        }
-        return (Timestamp(seconds: v, nanos: nanos), i - s)
-    }
+    static func epoch(_ b: UnsafeRawBufferPointer, _ s: Int) -> (Timestamp, Int)? { TimeParsing.epoch(b, at: s, delimited: false) }
 }
 
 // MARK: numbers in fields

@@ -1,9 +1,8 @@
-import PicketCore
 
 /// Parsers for the times log lines carry. Each takes the bytes at a position and returns the
 /// time and the number of bytes it used, or nil; none allocates.
 public enum TimeParsing {
-    @inline(__always) static func digit(_ b: UnsafeRawBufferPointer, _ i: Int) -> Int64? {
+    @inline(__always) public static func digit(_ b: UnsafeRawBufferPointer, _ i: Int) -> Int64? {
         guard i < b.count else { return nil }
         let c = b[i]
         return c >= 48 && c <= 57 ? Int64(c - 48) : nil
@@ -62,7 +61,9 @@ public enum TimeParsing {
 
     /// Unix epoch seconds (10 digits, optional fraction) or milliseconds (13 digits), followed by
     /// a non-digit or the end. Only times from 2001 on are taken, so a number is not mistaken for one.
-    public static func epoch(_ b: UnsafeRawBufferPointer, at s: Int = 0) -> (Timestamp, Int)? {
+    /// With `delimited`, the time must end at a space, tab, comma, colon, `]` or the end of the
+    /// line (log text); without it, any non-digit may follow (an NMEA sentence's `!` or `$`).
+    public static func epoch(_ b: UnsafeRawBufferPointer, at s: Int = 0, delimited: Bool = true) -> (Timestamp, Int)? {
         var i = s
         var v: Int64 = 0
         while let d = digit(b, i), i - s < 14 { v = v * 10 + d; i += 1 }
@@ -70,7 +71,7 @@ public enum TimeParsing {
         guard n == 10 || n == 13 else { return nil }
         if i < b.count, digit(b, i) != nil { return nil }
         if n == 13 {
-            guard i >= b.count || b[i] == 32 || b[i] == 9 || b[i] == 44 else { return nil }
+            guard !delimited || i >= b.count || b[i] == 32 || b[i] == 9 || b[i] == 44 else { return nil }
             return (Timestamp(nanoseconds: v * 1_000_000), n)
         }
         var nanos: Int64 = 0
@@ -80,7 +81,7 @@ public enum TimeParsing {
             while let d = digit(b, j) { nanos += d * scale; scale /= 10; j += 1 }
             if j > i + 1 { i = j }
         }
-        guard i >= b.count || b[i] == 32 || b[i] == 9 || b[i] == 44 || b[i] == 58 || b[i] == 93 else { return nil }
+        guard !delimited || i >= b.count || b[i] == 32 || b[i] == 9 || b[i] == 44 || b[i] == 58 || b[i] == 93 else { return nil }
         guard v >= 978_307_200 else { return nil }  // 2001-01-01
         return (Timestamp(seconds: v, nanos: nanos), i - s)
     }
