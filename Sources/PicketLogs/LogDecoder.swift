@@ -91,12 +91,32 @@ public struct LogDecoder {
     /// NUL bytes, or more than one in eight bytes a control character other than tab, form feed
     /// or escape: binary data, not a log line.
     func isBinary(_ b: UnsafeRawBufferPointer) -> Bool {
+        // Eight bytes at a time: most lines have no byte below 0x20 at all (SWAR test for a
+        // byte < 0x20 among bytes < 0x80; a chunk with high bytes takes the slow path too).
         var controls = 0
-        for c in b {
+        var i = 0
+        let n = b.count
+        if let base = b.baseAddress {
+            while i + 8 <= n {
+                let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let low = (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080
+                if low != 0 {
+                    for k in i..<(i + 8) {
+                        let c = b[k]
+                        if c == 0 { return true }
+                        if c < 0x20 && c != 9 && c != 12 && c != 27 && c != 13 { controls += 1 }
+                    }
+                }
+                i += 8
+            }
+        }
+        while i < n {
+            let c = b[i]
             if c == 0 { return true }
             if c < 0x20 && c != 9 && c != 12 && c != 27 && c != 13 { controls += 1 }
+            i += 1
         }
-        return controls * 8 > b.count
+        return controls * 8 > n
     }
 
     func decodeJSON(_ b: UnsafeRawBufferPointer, _ d: inout DecodedLine) {
