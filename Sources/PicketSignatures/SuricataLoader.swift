@@ -40,6 +40,12 @@ public struct SuricataLoader {
     let file: String
     let variables: [String: String]
     let classifications: [String: (String, Int)]
+    /// Rule sets repeat the same address and port groups: each distinct text is parsed once.
+    final class Cache {
+        var addresses: [String: SuricataRule.Addresses] = [:]
+        var ports: [String: SuricataRule.Ports] = [:]
+    }
+    let cache = Cache()
 
     public init(file: String, variables: [String: String] = [:], classifications: [String: (String, Int)] = Classification.table) {
         self.file = file
@@ -99,8 +105,8 @@ public struct SuricataLoader {
             guard header[4] == "->" || header[4] == "<>" else {
                 throw ParseError(column: 1, message: "direction must be -> or <>, not '\(header[4])'")
             }
-            let src = try addresses(header[2]), dst = try addresses(header[5])
-            let sport = try ports(header[3]), dport = try ports(header[6])
+            let src = try cachedAddresses(header[2]), dst = try cachedAddresses(header[5])
+            let sport = try cachedPorts(header[3]), dport = try cachedPorts(header[6])
             let close = chars.lastIndex(of: ")")!
             let body = String(chars[(open + 1)..<close])
             var rule = SuricataRule(action: action, proto: proto, source: src, sourcePorts: sport, bidirectional: header[4] == "<>",
@@ -413,8 +419,23 @@ public struct SuricataLoader {
 
     // MARK: - Addresses and ports
 
+    func cachedAddresses(_ raw: String) throws -> SuricataRule.Addresses {
+        if let a = cache.addresses[raw] { return a }
+        let a = try addresses(raw)
+        cache.addresses[raw] = a
+        return a
+    }
+
+    func cachedPorts(_ raw: String) throws -> SuricataRule.Ports {
+        if let p = cache.ports[raw] { return p }
+        let p = try ports(raw)
+        cache.ports[raw] = p
+        return p
+    }
+
     func expand(_ spec: String, depth: Int = 0) throws -> String {
         guard depth < 16 else { throw ParseError(column: 0, message: "variables nest too deep in '\(spec)'") }
+        guard spec.contains("$") else { return spec }
         var s = spec
         while let r = s.range(of: #"\$[A-Za-z_][A-Za-z0-9_]*"#, options: .regularExpression) {
             let name = String(s[r].dropFirst())

@@ -379,6 +379,11 @@ extension Scan {
 
 /// Load and compile a signature set, or print every error (`file:line:col: message`) and exit 2.
 func loadSignatures(_ paths: [String], variables: [String: String] = [:]) throws -> CompiledSet {
+    try loadSignaturesWithSummary(paths, variables: variables).0
+}
+
+/// The compiled set and, for Suricata rule files, how many rules each unsupported keyword skipped.
+func loadSignaturesWithSummary(_ paths: [String], variables: [String: String] = [:]) throws -> (CompiledSet, [String: Int]) {
     let result = SignatureSet.load(paths: paths, variables: variables)
     for w in result.warnings { printError("picket: warning: \(w)") }
     guard let set = result.set else {
@@ -387,7 +392,7 @@ func loadSignatures(_ paths: [String], variables: [String: String] = [:]) throws
         throw ExitCode(2)
     }
     do {
-        return try CompiledSet(set: set, cacheFolder: SignatureLoading.cacheFolder())
+        return (try CompiledSet(set: set, cacheFolder: SignatureLoading.cacheFolder()), result.unsupported)
     } catch {
         printError("picket: cannot compile the signature set: \(error.message)")
         throw ExitCode(2)
@@ -416,8 +421,7 @@ struct Signatures: ParsableCommand {
 
         func run() throws {
             let paths = try Signatures.resolvedPaths(self.paths)
-            let compiled = try loadSignatures(paths)
-            let skipped = SignatureSet.load(paths: paths).unsupported
+            let (compiled, skipped) = try loadSignaturesWithSummary(paths)
             if !skipped.isEmpty {
                 print("skipped Suricata rules by unsupported keyword: " + skipped.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
