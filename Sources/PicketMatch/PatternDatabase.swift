@@ -135,6 +135,9 @@ public final class PatternDatabase: @unchecked Sendable {
         }
         func mix(_ s: String) { for b in s.utf8 { mix(b) }; mix(0xff) }
         mix(String(cString: hs_version()))
+        // Databases are compiled for this CPU's features: another machine compiles its own.
+        var platform = hs_platform_info_t()
+        if hs_populate_platform(&platform) == HS_SUCCESS { mix("\(platform.tune):\(platform.cpu_features)") }
         mix("\(mode):\(extra):\(patterns.count)")
         for p in patterns { mix(p.expression); mix("\(p.flags)") }
         return String(h1, radix: 16) + String(h2, radix: 16)
