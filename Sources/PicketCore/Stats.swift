@@ -31,6 +31,15 @@ public enum Cap: String, Sendable, CaseIterable {
     case jsonDepth = "json_depth"
     /// Interfaces described in one pcapng section.
     case pcapngInterfaces = "pcapng_interfaces"
+    /// Streams the signature matcher keeps Hyperscan state for; the oldest is dropped.
+    case matchStreams = "match_streams"
+    /// Bytes of TCP data held for Suricata stream inspection across all streams; over it,
+    /// pending data is inspected early.
+    case suricataStreamBudget = "suricata_stream_budget"
+    /// Groups a correlation rule counts at once; the least recently seen is dropped.
+    case correlationGroups = "correlation_groups"
+    /// Regular-expression matches abandoned at PCRE2's match limit (counted as no match).
+    case pcreMatchLimit = "pcre_match_limit"
     /// gzip/zlib layers unwrapped around one input.
     case compressionLayers = "compression_layers"
     // NMEA 0183, AIS and GNSS (PicketNMEA).

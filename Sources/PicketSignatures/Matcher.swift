@@ -52,7 +52,23 @@ public final class Matcher {
     /// HelloRetryRequest is the same transaction).
     private var tlsAlerted: Set<[UInt64]> = []
     public var correlationGroupsEvicted: Int { correlation.evicted }
-    public var regexLimitHits: Int { 0 }
+    /// Matches PCRE2 gave up on at its match limit, over every regex of the set.
+    public var regexLimitHits: Int {
+        var n = 0
+        for sig in compiled.set.signatures {
+            for sel in sig.selections { for alt in sel.alternatives { for t in alt { for v in t.values {
+                if case .regex(let r, _) = v { n += r.limitHits }
+            } } } }
+            for m in sig.suricata?.matches ?? [] { if case .pcre(let p) = m { n += p.regex.limitHits } }
+        }
+        return n
+    }
+
+    /// The caps the matcher hit, for `caps_hit`.
+    public var capsHit: [Cap: Int] {
+        [.matchStreams: streamsEvicted, .suricataStreamBudget: windowsTrimmed,
+         .correlationGroups: correlationGroupsEvicted, .pcreMatchLimit: regexLimitHits]
+    }
 
     public init(_ compiled: CompiledSet) throws(MatchError) {
         self.compiled = compiled
@@ -145,10 +161,14 @@ public final class Matcher {
             state = s
         } else {
             guard let h = db.openStream() else { return true }
-            if streams.count >= Self.maxStreams, let oldest = streams.min(by: { $0.value.order < $1.value.order }) {
-                db.closeStream(oldest.value.stream, scratch: scratch, into: nil)
-                streams.removeValue(forKey: oldest.key)
-                streamsEvicted += 1
+            if streams.count >= Self.maxStreams {
+                // Drop the oldest eighth at once, so eviction costs O(1) per stream on average.
+                let doomed = streams.sorted { $0.value.order < $1.value.order }.prefix(Self.maxStreams / 8)
+                for (key, state) in doomed {
+                    db.closeStream(state.stream, scratch: scratch, into: nil)
+                    streams.removeValue(forKey: key)
+                    streamsEvicted += 1
+                }
             }
             streamOrder += 1
             state = StreamState(stream: h, seen: [], order: streamOrder)
@@ -382,10 +402,10 @@ struct CorrelationState {
         let now = e.timestamp.nanoseconds
         let horizon = now - c.timespanNanos
         if groups[index][key] == nil && groups[index].count >= Self.maxGroups {
-            if let oldest = groups[index].min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
-                groups[index].removeValue(forKey: oldest.key)
-                evicted += 1
-            }
+            // Drop the least recently seen eighth at once (amortised O(1) per new group).
+            let doomed = groups[index].sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(Self.maxGroups / 8)
+            for (k, _) in doomed { groups[index].removeValue(forKey: k) }
+            evicted += doomed.count
         }
         var g = groups[index][key] ?? Group()
         g.lastSeen = now

@@ -244,6 +244,7 @@ struct Scan: ParsableCommand {
                 for a in Area.allCases { stats.findingsByArea[a.rawValue] = sink.writer.byArea[a] ?? 0 }
                 highest = sink.writer.highest
                 records = sink.writer.records ?? []
+                for (cap, n) in sink.matcher.capsHit where n > 0 { stats.capsHit[cap, default: 0] += n }
             }
         } catch {
             // Damaged input still gets its summary: what was read is reported.
