@@ -15,10 +15,16 @@ public struct PacketEvent: Event {
     /// For a datagram reassembled from IP fragments: how many fragments it was made of
     /// (0 for a packet as captured). `data` then holds the reassembled packet.
     public let reassembledFragments: Int
+    /// The packet went from the flow's client to its server (nil before the flow table saw it).
+    public let toServer: Bool?
+    /// Suricata's `flow:established` for the packet's flow (TCP: after the three-way handshake).
+    public let established: Bool
 
     public init(packet: UnsafePointer<DecodedPacket>, data: UnsafeRawBufferPointer, wireLength: Int,
                 origin: Origin, timestamp: Timestamp, framingProblem: StaticString? = nil,
-                flowID: UInt64? = nil, reassembledFragments: Int = 0) {
+                flowID: UInt64? = nil, reassembledFragments: Int = 0, toServer: Bool? = nil, established: Bool = false) {
+        self.toServer = toServer
+        self.established = established
         self.packet = packet
         self.data = data
         self.wireLength = wireLength
@@ -54,9 +60,12 @@ public struct PacketEvent: Event {
         case "icmp_type": return p.hasICMP ? .int(Int64(p.icmpType)) : nil
         case "icmp_code": return p.hasICMP ? .int(Int64(p.icmpCode)) : nil
         case "tcp.flags": return p.ipProto == 6 && p.hasPorts ? .int(Int64(p.tcpFlags)) : nil
+        case "tcp.ack": return p.ipProto == 6 && p.hasPorts && p.tcpFlags & 0x10 != 0 ? .int(Int64(p.tcpAck)) : nil
         case "pkt_len": return .int(Int64(wireLength))
         case "flow_id": return flowID.map { .int(Int64($0)) }
         case "reassembled": return .bool(reassembledFragments > 0)
+        case "direction": return toServer.map { .string($0 ? "to_server" : "to_client") }
+        case "flow.established": return flowID == nil ? nil : .bool(established)
         case "payload_len": return .int(Int64(p.payloadLength))
         case "decoder_event":
             if let f = framingProblem { return .string(f.description) }
@@ -72,6 +81,7 @@ public struct PacketEvent: Event {
     public func writeFields(to out: inout JSONOut) {
         let p = packet.pointee
         if let flowID { out.key("flow_id"); out.uint64(flowID) }
+        if let toServer { out.key("direction"); out.string(toServer ? "to_server" : "to_client") }
         out.key("link_type"); out.string(LinkType.name(p.linkType))
         out.key("pkt_len"); out.int(wireLength)
         if data.count < wireLength { out.key("captured_len"); out.int(data.count) }

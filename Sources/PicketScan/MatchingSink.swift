@@ -15,7 +15,7 @@ public struct MatchingSink: EventSink {
         matcher.process(event, input: input, sink: &writer)
     }
 
-    public mutating func streamEnded(_ key: StreamKey) { matcher.streamEnded(key) }
+    public mutating func streamEnded(_ key: StreamKey) { _ = matcher.streamEnded(key, sink: &writer) }
 }
 
 /// Signature-set loading for the command line: defaults, cache folder, errors for people.

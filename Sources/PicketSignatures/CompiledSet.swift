@@ -33,6 +33,8 @@ public final class CompiledSet: @unchecked Sendable {
     /// Correlations that count each signature.
     private(set) var correlationsOf: [[Int32]]
     private var strategies: [String]
+    /// Suricata rules inspected on reassembled TCP streams (windows kept by the matcher).
+    public private(set) var suricataStreamRules: [Int32] = []
     public let compileSeconds: Double
     public let fromCache: Bool
 
@@ -64,6 +66,35 @@ public final class CompiledSet: @unchecked Sendable {
             if let c = sig.correlation {
                 for r in c.rules { correlationsOf[r].append(Int32(i)) }
                 strategies[i] = "correlation (\(c.kind.rawValue) over \(c.rules.count) rule(s))"
+                continue
+            }
+            if let rule = sig.suricata {
+                if rule.inspectsStream { suricataStreamRules.append(Int32(i)) }
+                // Packet and app-layer inspection: the fast pattern prefilters.
+                let kinds = rule.kinds
+                guard !kinds.kinds.isEmpty else {
+                    strategies[i] = "suricata \(rule.proto.rawValue): reassembled stream windows"
+                    continue
+                }
+                if let fp = rule.fastPattern {
+                    let entry: Gathered
+                    let field = fp.buffer.field
+                    if let e = perField[field] { entry = e } else { entry = Gathered(); perField[field] = entry }
+                    let p = Pattern(literal: fp.bytes, caseless: fp.nocase)
+                    let k: Int
+                    if let existing = entry.index[p] { k = existing } else {
+                        k = entry.patterns.count
+                        entry.index[p] = k
+                        entry.patterns.append(p)
+                        entry.triggers.append([])
+                    }
+                    entry.triggers[k].append(Int32(i))
+                    entry.kinds.bits |= kinds.bits
+                    strategies[i] = "suricata \(rule.proto.rawValue): prefilter on \(fp.buffer.rawValue), then content inspection" + (rule.inspectsStream ? "; streams in windows" : "")
+                } else {
+                    for k in kinds.kinds { unfilteredAlways[Int(k.rawValue)].append(Int32(i)) }
+                    strategies[i] = "suricata \(rule.proto.rawValue): header and flow checks on every \(kinds.kinds.map(\.name).joined(separator: "/")) event" + (rule.inspectsStream ? "; streams in windows" : "")
+                }
                 continue
             }
             guard let condition = sig.condition else { continue }

@@ -39,6 +39,18 @@ public final class Matcher {
     public private(set) var streamsEvicted = 0
 
     private var correlation: CorrelationState
+    /// Suricata: stream windows, thresholds, and the signatures already alerted for the
+    /// current packet (Suricata alerts once per signature and packet).
+    private var windows: [StreamKey: SuricataWindow] = [:]
+    private var windowBytes = 0
+    public static let windowBudget = 256 << 20
+    public private(set) var windowsTrimmed = 0
+    private var thresholds: [Int: ThresholdState] = [:]
+    private var alertedOrigin: Origin?
+    private var alertedSigs: Set<Int> = []
+    /// TLS is one transaction per flow: a rule alerts on it once (a second ClientHello after a
+    /// HelloRetryRequest is the same transaction).
+    private var tlsAlerted: Set<[UInt64]> = []
     public var correlationGroupsEvicted: Int { correlation.evicted }
     public var regexLimitHits: Int { 0 }
 
@@ -85,9 +97,13 @@ public final class Matcher {
         let kind = e.kind
         let sigs = compiled.set.signatures
         var ctx = EvaluationContext(streamSeen: nil, streamIndex: compiled.streamIndex)
-        if kind == .stream, let key = e.streamKey, let db = compiled.streamDatabase {
-            return processStream(e, key: key, db: db, input: input, sink: &sink)
+        if kind == .stream, let key = e.streamKey {
+            if !compiled.suricataStreamRules.isEmpty, !suricataStream(e, key: key, input: input, sink: &sink) { return false }
+            if let db = compiled.streamDatabase { return processStream(e, key: key, db: db, input: input, sink: &sink) }
+            return true
         }
+        if kind == .packet && !compiled.suricataStreamRules.isEmpty && !windows.isEmpty,
+           !suricataAcknowledge(e, sink: &sink) { return false }
         nextGeneration()
         // Prefilter: scan each buffer this kind can have.
         for (bi, b) in compiled.blockBuffers.enumerated() where b.kinds.contains(kind) {
@@ -154,15 +170,132 @@ public final class Matcher {
         return true
     }
 
-    /// A stream direction ended: its matcher state goes.
-    public func streamEnded(_ key: StreamKey) {
+    /// A stream direction ended: what is left of it is inspected, then its state goes.
+    public func streamEnded<S: FindingSink>(_ key: StreamKey, sink: inout S) -> Bool {
         if let s = streams.removeValue(forKey: key) {
             compiled.streamDatabase?.closeStream(s.stream, scratch: scratch, into: nil)
         }
+        guard var w = windows.removeValue(forKey: key) else { return true }
+        return inspectWindow(&w, origin: nil, sink: &sink)
+    }
+
+    // MARK: Suricata
+
+    /// Add a stream chunk to the pending data of its direction.
+    private func suricataStream<E: Event, S: FindingSink>(_ e: E, key: StreamKey, input: String, sink: inout S) -> Bool {
+        let p = e.payload
+        var w = windows.removeValue(forKey: key) ?? SuricataWindow(last: SavedEvent(e, payload: []), input: input)
+        let start: Int64
+        if case .int(let o) = e.field("stream.offset") { start = o } else { start = w.end }
+        if w.runs.isEmpty && w.end == 0 && w.inspected == 0 { w.inspected = 0 }
+        if !p.isEmpty {
+            if w.pendingSeq == nil, case .int(let q) = e.field("stream.seq") { w.pendingSeq = UInt32(truncatingIfNeeded: q) }
+            if w.runs.isEmpty || start != w.end {
+                w.runs.append(SuricataWindow.Run(start: start, bytes: Array(p)))
+            } else {
+                w.runs[w.runs.count - 1].bytes.append(contentsOf: p)
+            }
+            w.held += p.count
+            windowBytes += p.count
+        }
+        w.end = max(w.end, start + Int64(p.count))
+        w.last = SavedEvent(e, payload: [])
+        var ok = true
+        if w.held >= SuricataWindow.maxBytes || windowBytes > Self.windowBudget {
+            if windowBytes > Self.windowBudget { windowsTrimmed += 1 }
+            ok = inspectWindow(&w, origin: nil, sink: &sink)
+        }
+        windows[key] = w
+        return ok
+    }
+
+    /// A packet going the other way acknowledges the pending data of a direction: inspect it.
+    private func suricataAcknowledge<E: Event, S: FindingSink>(_ e: E, sink: inout S) -> Bool {
+        guard let flow = e.flowID, case .string(let d) = e.field("direction") else { return true }
+        let key = StreamKey(flowID: flow, toServer: d != "to_server")
+        guard var w = windows[key], w.end > w.inspected else { return true }
+        // Only an acknowledgement that covers pending data triggers inspection, and not one that
+        // acknowledges data we have not seen (a gap is coming: inspect when it is known).
+        guard case .int(let ack) = e.field("tcp.ack"), let first = w.pendingSeq else { return true }
+        let acked = Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: ack) &- first))
+        guard acked > 0, acked <= w.end - (w.runs.first?.start ?? w.end) else { return true }
+        let ok = inspectWindow(&w, origin: (e.origin, e.timestamp), sink: &sink)
+        windows[key] = w
+        return ok
+    }
+
+    /// Inspect the pending data of a window with every stream rule, then drop it. Each run (the
+    /// data between gaps) is inspected on its own, positions counted from its start.
+    private func inspectWindow<S: FindingSink>(_ w: inout SuricataWindow, origin: (Origin, Timestamp)?, sink: inout S) -> Bool {
+        guard w.end > w.inspected else { return true }
+        let sigs = compiled.set.signatures
+        var display: [UInt8]?
+        var at = w.last
+        if let (o, t) = origin { at.origin = o; at.timestamp = t }
+        for i in compiled.suricataStreamRules {
+            let sig = sigs[Int(i)]
+            guard let r = sig.suricata, SuricataEvaluator.headerMatches(r, at) else { continue }
+            var hit = false
+            for run in w.runs {
+                hit = run.bytes.withUnsafeBytes { b in
+                    SuricataEvaluator.contentMatches(r, at, payload: SuricataEvaluator.Subject(bytes: b))
+                }
+                if hit { break }
+            }
+            guard hit else { continue }
+            if display == nil { display = w.display }
+            let shown = display!
+            let ok = shown.withUnsafeBytes { b in
+                fireSuricata(Int(i), WithPayload(base: at, bytes: b), input: w.input, sink: &sink)
+            }
+            if !ok { return false }
+        }
+        w.inspected = w.end
+        windowBytes -= w.held
+        w.held = 0
+        w.pendingSeq = nil
+        w.runs.removeAll(keepingCapacity: true)
+        return true
+    }
+
+    /// Packet and app-layer events against a Suricata rule.
+    private func confirmSuricata<E: Event, S: FindingSink>(_ i: Int, _ r: SuricataRule, _ e: E, input: String, sink: inout S) -> Bool {
+        // TCP payload of a flow is inspected on the reassembled stream instead.
+        if e.kind == .packet && r.inspectsStream && e.flowID != nil, case .string("TCP") = e.field("proto") { return true }
+        guard SuricataEvaluator.headerMatches(r, e), SuricataEvaluator.contentMatches(r, e) else { return true }
+        return fireSuricata(i, e, input: input, sink: &sink)
+    }
+
+    private func fireSuricata<E: Event, S: FindingSink>(_ i: Int, _ e: E, input: String, sink: inout S) -> Bool {
+        let sig = compiled.set.signatures[i]
+        if alertedOrigin != e.origin {
+            alertedOrigin = e.origin
+            alertedSigs.removeAll(keepingCapacity: true)
+        }
+        guard !alertedSigs.contains(i) else { return true }
+        if e.kind == .tls, let f = e.flowID {
+            if tlsAlerted.count > 100_000 { tlsAlerted.removeAll(keepingCapacity: true) }
+            guard tlsAlerted.insert([UInt64(i), f]).inserted else { return true }
+        }
+        if let r = sig.suricata {
+            for t in r.thresholds {
+                var state = thresholds[i] ?? ThresholdState()
+                let ok = state.allow(t, e, sid: r.sid)
+                thresholds[i] = state
+                if !ok { return true }
+            }
+        }
+        alertedSigs.insert(i)
+        var evidence: [Evidence] = []
+        if let fp = sig.suricata?.fastPattern {
+            evidence.append(Evidence(field: fp.buffer == .payload ? "payload" : fp.buffer.field, value: .text(Evaluator.printable(fp.bytes))))
+        }
+        return sink.finding(sig, event: e, input: input, evidence: evidence, correlation: nil)
     }
 
     private func confirm<E: Event, S: FindingSink>(_ i: Int, _ e: E, _ ctx: EvaluationContext, input: String, sink: inout S) -> Bool {
         let sig = compiled.set.signatures[i]
+        if let r = sig.suricata { return confirmSuricata(i, r, e, input: input, sink: &sink) }
         var none: [Evidence]? = nil
         guard Evaluator.matches(sig, e, ctx, evidence: &none) else { return true }
         var evidence: [Evidence]? = []

@@ -222,6 +222,8 @@ public final class Signature: @unchecked Sendable {
     public let selections: [Selection]
     public let condition: Condition?
     public let correlation: Correlation?
+    /// For a Suricata/Snort rule: the parsed rule (matched by `SuricataEvaluator`).
+    public let suricata: SuricataRule?
     public let location: SourceLocation
     /// EVE `alert.signature_id`, `rev`, `category` and `severity`.
     public let signatureID: Int
@@ -234,7 +236,8 @@ public final class Signature: @unchecked Sendable {
     public init(format: Format, id: String, name: String?, title: String, area: Area, level: Level,
                 description: String?, references: [String], tags: [String], category: String?, kinds: KindSet,
                 selections: [Selection], condition: Condition?, correlation: Correlation?, location: SourceLocation,
-                signatureID: Int, rev: Int, alertCategory: String, severity: Int) {
+                signatureID: Int, rev: Int, alertCategory: String, severity: Int, suricata: SuricataRule? = nil) {
+        self.suricata = suricata
         self.format = format
         self.id = id
         self.name = name

@@ -21,28 +21,47 @@ public final class SignatureSet: @unchecked Sendable {
         public var set: SignatureSet?
         public var errors: [SignatureError]
         public var warnings: [String]
+        /// Suricata keywords outside the supported subset → how many rules were skipped for each.
+        public var unsupported: [String: Int] = [:]
+    }
+
+    /// A Suricata rule as a signature: `sid`, `rev`, `msg`, the classtype's description and
+    /// priority, the area from `metadata: area …` (else cyber); the level follows the severity.
+    static func signature(_ r: SuricataRule) -> Signature {
+        let severity = r.severity(Classification.table)
+        let level: Level = severity <= 1 ? .high : severity == 2 ? .medium : severity == 3 ? .low : .informational
+        let category = r.classtype.flatMap { Classification.table[$0]?.0 } ?? ""
+        return Signature(format: .suricata, id: "sid:\(r.sid)", name: nil, title: r.msg.isEmpty ? "sid \(r.sid)" : r.msg,
+                         area: r.area, level: level, description: nil, references: r.references,
+                         tags: r.metadata.filter { $0.0 != "area" }.map { "\($0.0):\($0.1)" }, category: nil, kinds: r.kinds,
+                         selections: [], condition: nil, correlation: nil, location: r.location,
+                         signatureID: r.sid, rev: r.rev, alertCategory: category, severity: severity, suricata: r)
     }
 
     /// Load signature files (`*.yml`, `*.yaml`) from files and folders (recursively, sorted; a
     /// `zones/` folder holds GeoJSON, not signatures). Any error means no set.
-    public static func load(paths: [String]) -> LoadResult {
+    public static func load(paths: [String], variables: [String: String] = [:]) -> LoadResult {
         var errors: [SignatureError] = []
         var warnings: [String] = []
         var files: [String] = []
         for p in paths { collect(p, top: true, into: &files, errors: &errors) }
         var all: [Signature] = []
+        var unsupported: [String: Int] = [:]
         for f in files {
-            if f.hasSuffix(".rules") {
-                errors.append(SignatureError(SourceLocation(file: f, line: 1, column: 1),
-                                             "Suricata/Snort rule files are not supported yet; load native *.yml signatures"))
-                continue
-            }
             guard let data = FileManager.default.contents(atPath: f) else {
                 errors.append(SignatureError(SourceLocation(file: f, line: 1, column: 1), "cannot read the file"))
                 continue
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 errors.append(SignatureError(SourceLocation(file: f, line: 1, column: 1), "the file is not UTF-8 text"))
+                continue
+            }
+            if f.hasSuffix(".rules") {
+                let r = SuricataLoader(file: f, variables: variables).load(text)
+                errors += r.errors
+                warnings += r.warnings.map(\.description)
+                for (k, n) in r.unsupported { unsupported[k, default: 0] += n }
+                all += r.rules.map(Self.signature)
                 continue
             }
             let (sigs, errs) = NativeLoader.load(file: f, text: text)
@@ -92,9 +111,9 @@ public final class SignatureSet: @unchecked Sendable {
                                       signatureID: s.signatureID, rev: s.rev, alertCategory: s.alertCategory, severity: s.severity))
         }
         for (i, wanted) in generateWanted { all[i].generate = wanted }
-        if !errors.isEmpty { return LoadResult(set: nil, errors: errors, warnings: warnings) }
+        if !errors.isEmpty { return LoadResult(set: nil, errors: errors, warnings: warnings, unsupported: unsupported) }
         if resolved.isEmpty { warnings.append("no signatures loaded from \(paths.joined(separator: ", ")): decoding and counting only") }
-        return LoadResult(set: SignatureSet(signatures: resolved, files: files), errors: [], warnings: warnings)
+        return LoadResult(set: SignatureSet(signatures: resolved, files: files), errors: [], warnings: warnings, unsupported: unsupported)
     }
 
     static func collect(_ path: String, top: Bool, into files: inout [String], errors: inout [SignatureError]) {

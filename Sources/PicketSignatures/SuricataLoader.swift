@@ -353,12 +353,11 @@ public struct SuricataLoader {
             if let b = Self.stickyBuffers[key] ?? (key == "http_uri_sticky" ? .httpURI : nil), value == nil {
                 sticky = b
             } else if let b = Self.legacyModifiers[key], value == nil {
+                // dns_query and tls_sni are sticky buffers in Suricata (the http_* ones modify
+                // the content before them).
                 if key == "dns_query" || key == "tls_sni" {
-                    // Suricata accepts these as sticky buffers too.
-                    if r.matches.isEmpty || !(r.matches.last.map { if case .content = $0 { true } else { false } } ?? false) {
-                        sticky = b
-                        return
-                    }
+                    sticky = b
+                    return
                 }
                 try lastContent { $0.buffer = b }
             } else if Self.ignored.contains(key) {

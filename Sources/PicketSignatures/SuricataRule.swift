@@ -156,3 +156,51 @@ public struct SuricataRule: @unchecked Sendable {
     public var thresholds: [Threshold]
     public var location: SourceLocation
 }
+
+extension SuricataRule {
+    /// Payload contents and pcres (no sticky buffer).
+    public var payloadMatches: [Match] { matches.filter { $0.buffer == .payload } }
+
+    /// The app-layer event kind its buffers need (http, dns, tls), if any.
+    public var appKind: EventKind? { matches.lazy.compactMap(\.buffer.kind).first }
+
+    /// Inspected on reassembled TCP streams (rather than on packets): `tcp`, `tcp-stream` and
+    /// `ip` rules with payload keywords, as Suricata inspects the raw stream for them.
+    public var inspectsStream: Bool {
+        guard appKind == nil, !payloadMatches.isEmpty else { return proto == .tcpStream }
+        if flow?.noStream == true { return false }
+        return proto == .tcp || proto == .tcpStream || proto == .ip
+    }
+
+    /// The event kinds the rule sees.
+    public var kinds: KindSet {
+        if let k = appKind { return KindSet([k]) }
+        switch proto {
+        case .http: return KindSet([.http])
+        case .dns: return KindSet([.dns])
+        case .tls: return KindSet([.tls])
+        case .tcpStream: return KindSet()
+        default: return KindSet([.packet])
+        }
+    }
+
+    /// The content the prefilter looks for: `fast_pattern`, else the longest positive one.
+    public var fastPattern: Content? {
+        let positive = matches.compactMap { m -> Content? in
+            if case .content(let c) = m, !c.negated { return c }
+            return nil
+        }
+        return positive.first(where: \.fastPattern) ?? positive.max { $0.bytes.count < $1.bytes.count }
+    }
+
+    /// Area from `metadata: area maritime`, else cyber.
+    public var area: Area {
+        for (k, v) in metadata where k == "area" { if let a = Area(rawValue: v.lowercased()) { return a } }
+        return .cyber
+    }
+
+    /// EVE severity: the rule's priority, else the classtype's, else 3.
+    public func severity(_ table: [String: (String, Int)]) -> Int {
+        priority ?? classtype.flatMap { table[$0]?.1 } ?? 3
+    }
+}

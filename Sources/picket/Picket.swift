@@ -167,6 +167,9 @@ struct Scan: ParsableCommand {
     @Flag(name: .customLong("with-defaults"), help: "Also load the default signature set when --signatures is given.")
     var withDefaults = false
 
+    @Option(name: .customLong("var"), help: ArgumentHelp("Set a Suricata rule variable, e.g. --var 'HOME_NET=[10.0.0.0/8]' (repeatable).", valueName: "name=value"))
+    var variables: [String] = []
+
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("Write findings to this file (EVE JSON lines) instead of stdout.", valueName: "file"))
     var outputPath: String?
 
@@ -198,6 +201,7 @@ struct Scan: ParsableCommand {
             }
         }
         if withDefaults && signatures.isEmpty { throw ValidationError("--with-defaults adds the defaults to --signatures; give --signatures too") }
+        for v in variables where !v.contains("=") { throw ValidationError("--var takes NAME=VALUE, not '\(v)'") }
     }
 
     func run() throws {
@@ -209,7 +213,7 @@ struct Scan: ParsableCommand {
             }
             paths.append(defaults)
         }
-        let compiled = try loadSignatures(paths)
+        let compiled = try loadSignatures(paths, variables: Self.parseVariables(variables))
         let matcher: Matcher
         do { matcher = try Matcher(compiled) } catch {
             printError("picket: \(error.message)")
@@ -360,9 +364,22 @@ extension Scan {
     }
 }
 
+extension Scan {
+    static func parseVariables(_ list: [String]) -> [String: String] {
+        var out: [String: String] = [:]
+        for v in list {
+            guard let eq = v.firstIndex(of: "=") else { continue }
+            var name = String(v[..<eq])
+            if name.hasPrefix("$") { name.removeFirst() }
+            out[name] = String(v[v.index(after: eq)...])
+        }
+        return out
+    }
+}
+
 /// Load and compile a signature set, or print every error (`file:line:col: message`) and exit 2.
-func loadSignatures(_ paths: [String]) throws -> CompiledSet {
-    let result = SignatureSet.load(paths: paths)
+func loadSignatures(_ paths: [String], variables: [String: String] = [:]) throws -> CompiledSet {
+    let result = SignatureSet.load(paths: paths, variables: variables)
     for w in result.warnings { printError("picket: warning: \(w)") }
     guard let set = result.set else {
         for e in result.errors { printError(e.description) }
@@ -400,6 +417,10 @@ struct Signatures: ParsableCommand {
         func run() throws {
             let paths = try Signatures.resolvedPaths(self.paths)
             let compiled = try loadSignatures(paths)
+            let skipped = SignatureSet.load(paths: paths).unsupported
+            if !skipped.isEmpty {
+                print("skipped Suricata rules by unsupported keyword: " + skipped.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
             let sigs = compiled.set.signatures
             let byArea = Dictionary(grouping: sigs, by: \.area).mapValues(\.count)
             print("\(sigs.count) signature(s) OK in \(compiled.set.files.count) file(s): " +

@@ -98,7 +98,7 @@ import Testing
                 _ = matcher.process(TestEvent(kind: .stream, payloadBytes: part, origin: Origin(input: 0, position: .packet(chunks)), streamKey: key),
                                     input: "streams", sink: &sink)
             }
-            if k % 4 == 3 { matcher.streamEnded(key) }
+            if k % 4 == 3 { _ = matcher.streamEnded(key, sink: &sink) }
         }
         #expect(sink.findings.map(\.id).sorted() == streamPlants.map(\.id).sorted())
         #expect(!streamPlants.isEmpty)

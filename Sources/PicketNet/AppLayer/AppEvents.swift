@@ -14,6 +14,8 @@ public struct FlowContext: Sendable {
     public var vlanCount: Int
     public var vlan0: UInt16
     public var vlan1: UInt16
+    /// Suricata's `flow:established` for the flow at the time of the event.
+    public var established = true
 
     public init(flowID: UInt64, src: IPAddress, dst: IPAddress, srcPort: UInt16, dstPort: UInt16, proto: UInt8,
                 toServer: Bool, vlanCount: Int = 0, vlan0: UInt16 = 0, vlan1: UInt16 = 0) {
@@ -50,6 +52,7 @@ public struct FlowContext: Sendable {
         case "proto": .string(protoName)
         case "flow_id": .int(Int64(flowID))
         case "direction": .string(directionName)
+        case "flow.established": .bool(established)
         case "vlan": vlanCount > 0 ? .int(Int64(vlan0)) : nil
         default: nil
         }
@@ -92,6 +95,8 @@ public struct StreamEvent: Event {
     public let payload: UnsafeRawBufferPointer
     public let offset: Int64
     public let gap: Int64
+    /// TCP sequence number of the chunk's first byte (so acknowledgements can be related to it).
+    public var seq: UInt32 = 0
     public let origin: Origin
     public let timestamp: Timestamp
 
@@ -114,6 +119,7 @@ public struct StreamEvent: Event {
         case "stream.offset": .int(offset)
         case "stream.length": .int(Int64(payload.count))
         case "stream.gap": .int(gap)
+        case "stream.seq": .int(Int64(seq))
         default: context.field(name)
         }
     }

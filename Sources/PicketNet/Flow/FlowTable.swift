@@ -79,6 +79,9 @@ public struct FlowTable {
         public var lastOrigin = Origin(input: 0, position: .packet(0))
         public var packetsToServer: UInt32 = 0
         public var packetsToClient: UInt32 = 0
+        /// TCP handshake progress: `synSeen` (client SYN), `synAckSeen` (server SYN+ACK),
+        /// `handshakeDone` (client ACK after it), `midstream` (first packet was not a SYN).
+        public var tcpHandshake: UInt8 = 0
         var timeoutClass: Int = 0
         var prev: Int32 = -1
         var next: Int32 = -1
@@ -161,6 +164,30 @@ public struct FlowTable {
         unlink(s)
         flows[s].timeoutClass = timeoutClass(flows[s])
         linkTail(s)
+    }
+
+    public static let synSeen: UInt8 = 1, synAckSeen: UInt8 = 2, handshakeDone: UInt8 = 4, midstream: UInt8 = 8
+
+    /// Follow the TCP three-way handshake with the flags of one packet.
+    mutating func trackHandshake(_ s: Int, flags: UInt8, toServer: Bool, first: Bool) {
+        let syn = flags & 0x02 != 0, ack = flags & 0x10 != 0
+        var h = flows[s].tcpHandshake
+        if first && !syn { h |= Self.midstream }
+        if toServer && syn && !ack { h |= Self.synSeen }
+        if !toServer && syn && ack { h |= Self.synAckSeen }
+        if toServer && !syn && ack && h & Self.synAckSeen != 0 { h |= Self.handshakeDone }
+        flows[s].tcpHandshake = h
+    }
+
+    /// Suricata's `flow:established`: for TCP, the three-way handshake completed (or the flow
+    /// was picked up midstream and both sides have spoken); otherwise both sides have spoken.
+    public func isEstablished(_ s: Int) -> Bool {
+        let f = flows[s]
+        if f.key.proto == 6 {
+            if f.tcpHandshake & Self.handshakeDone != 0 { return true }
+            return f.tcpHandshake & Self.midstream != 0 && f.packetsToServer > 0 && f.packetsToClient > 0
+        }
+        return f.packetsToServer > 0 && f.packetsToClient > 0
     }
 
     mutating func setState(_ s: Int, _ state: FlowState) {

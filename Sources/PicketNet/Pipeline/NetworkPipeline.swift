@@ -203,10 +203,13 @@ public final class NetworkPipeline {
         }
         guard let s = slot else { return }
         let toServer = fromA == table[s].clientIsA
+        let first = table[s].packetsToServer == 0 && table[s].packetsToClient == 0
         table.touch(s, at: timestamp, origin: origin, toServer: toServer)
+        if p.ipProto == 6 && p.hasPorts { table.trackHandshake(s, flags: p.tcpFlags, toServer: toServer, first: first) }
         let flowID = table[s].id
         emit(PacketEvent(packet: packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp,
-                         flowID: flowID, reassembledFragments: fragments), &sink)
+                         flowID: flowID, reassembledFragments: fragments, toServer: toServer,
+                         established: table.isEstablished(s)), &sink)
         guard p.hasPorts else { return }
         let ctx = context(s, toServer: toServer)
         let payload = p.payloadLength > 0 && p.payloadOffset + p.payloadLength <= data.count
@@ -224,9 +227,11 @@ public final class NetworkPipeline {
         let f = table[slot]
         let fromA = toServer == f.clientIsA
         let k = f.key
-        return FlowContext(flowID: f.id, src: fromA ? k.a : k.b, dst: fromA ? k.b : k.a,
-                           srcPort: fromA ? k.portA : k.portB, dstPort: fromA ? k.portB : k.portA, proto: k.proto,
-                           toServer: toServer, vlanCount: k.vlan1 != 0 ? 2 : k.vlan0 != 0 ? 1 : 0, vlan0: k.vlan0, vlan1: k.vlan1)
+        var c = FlowContext(flowID: f.id, src: fromA ? k.a : k.b, dst: fromA ? k.b : k.a,
+                            srcPort: fromA ? k.portA : k.portB, dstPort: fromA ? k.portB : k.portA, proto: k.proto,
+                            toServer: toServer, vlanCount: k.vlan1 != 0 ? 2 : k.vlan0 != 0 ? 1 : 0, vlan0: k.vlan0, vlan1: k.vlan1)
+        c.established = table.isEstablished(slot)
+        return c
     }
 
     // MARK: TCP
@@ -298,7 +303,9 @@ public final class NetworkPipeline {
         let gap = s.pendingGap
         if n > 0 {
             let chunk = UnsafeRawBufferPointer(rebasing: bytes[0..<n])
-            emit(StreamEvent(context: ctx, payload: chunk, offset: s.offset, gap: gap, origin: origin, timestamp: ts), &sink)
+            var event = StreamEvent(context: ctx, payload: chunk, offset: s.offset, gap: gap, origin: origin, timestamp: ts)
+            event.seq = s.base &+ UInt32(truncatingIfNeeded: s.offset)
+            emit(event, &sink)
             app(k, chunk, gap: gap, ctx, origin, ts, &sink)
         }
         reassembler.advance(&s, bytes.count)
@@ -318,6 +325,7 @@ public final class NetworkPipeline {
         }
         reassembler.dropPending(&s)
         s.ended = true
+        flushPartialHTTP(k, ctx, f.lastOrigin, f.lastSeen, &sink)
         releaseApp(k)
         if !stopped { sink.streamEnded(StreamKey(flowID: f.id, toServer: k & 1 == 0)) }
     }
@@ -333,6 +341,21 @@ public final class NetworkPipeline {
     }
 
     // MARK: App layers over TCP
+
+    /// A request whose header block never ended (the stream ended first) still has its request
+    /// line and the headers that came: emit it, as an HTTP parser does when the stream closes.
+    private func flushPartialHTTP<S: EventSink>(_ k: Int, _ ctx: FlowContext, _ origin: Origin, _ ts: Timestamp, _ sink: inout S) {
+        guard apps[k].proto == .http, !apps[k].buffer.isEmpty, apps[k].bodyRemaining == 0, apps[k].chunkState == 0, !stopped else { return }
+        let buffer = apps[k].buffer
+        buffer.withUnsafeBytes { b in
+            var pos = 0
+            while pos < b.count && (b[pos] == 13 || b[pos] == 10) { pos += 1 }
+            let rest = UnsafeRawBufferPointer(rebasing: b[pos...])
+            guard HTTPRequestParser.looksLikeRequest(rest) == true, rest.contains(10),
+                  let req = HTTPRequestParser.parse(b, from: pos, end: b.count) else { return }
+            emitHTTP(req, rest, base: pos, ctx, origin, ts, &sink)
+        }
+    }
 
     private func releaseApp(_ k: Int) {
         var a = AppState()
