@@ -131,6 +131,10 @@ public struct NativeLoader {
         if title == nil && fields["title"] == nil { error(doc, "missing 'title'") }
         let id = string(fields["id"], "id")
         if id == nil && fields["id"] == nil { error(doc, "missing 'id'") }
+        // An empty id (`id: ''`, or a YAML tag such as `id: !abc` with no value) would give every
+        // such signature the same stable signature id.
+        if let id, id.allSatisfy(\.isWhitespace) { error(fields["id"], "'id' must not be empty") }
+        if let title, title.allSatisfy(\.isWhitespace) { error(fields["title"], "'title' must not be empty") }
         let name = string(fields["name"], "name")
         var area: Area?
         if let a = fields["area"] {

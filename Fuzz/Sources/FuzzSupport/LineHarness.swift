@@ -66,7 +66,7 @@ public func fuzzLines(_ input: UnsafeRawBufferPointer, extraFields: (UnsafeRawBu
     let chunk = b.count <= 4096 ? 1 : 1 + Int(h >> 12 % 31)
     let pieces = frameLines(b, maxLine: maxLine, chunk: chunk, capacity: 16)
     if pieces != expected {
-        let k = zip(pieces, expected).firstIndex { $0 != $1 } ?? min(pieces.count, expected.count)
+        let k = (0..<min(pieces.count, expected.count)).first { pieces[$0] != expected[$0] } ?? min(pieces.count, expected.count)
         invariantFailed("line framer with \(chunk)-byte reads differs from the reference at line \(k + 1) (max line \(maxLine)): "
                         + "\(k < pieces.count ? "\(pieces[k].offset) overLong \(pieces[k].overLong) \(pieces[k].bytes.count) bytes" : "none") vs "
                         + "\(k < expected.count ? "\(expected[k].offset) overLong \(expected[k].overLong) \(expected[k].bytes.count) bytes" : "none")")

@@ -472,6 +472,9 @@ public final class NetworkPipeline {
         }
         if ctx.toServer {
             if b.count >= 3 && b[0] == 0x16 && b[1] == 0x03 && b[2] <= 0x04 { a.proto = .tls; return }
+            // The start of a TLS record header in a segment too short to hold all three bytes:
+            // wait for the next one rather than give up on the direction.
+            if b.count < 3 && b.first == 0x16 && (b.count < 2 || b[1] == 0x03) { return }
             switch HTTPRequestParser.looksLikeRequest(b) {
             case true?: a.proto = .http; return
             case nil: return
