@@ -1,3 +1,73 @@
+import Foundation
+import PicketCore
+import PicketIngest
+import PicketNet
+import PicketSignatures
+import Testing
+
+/// Bugs the fuzzers (Fuzz/) found, each a test named after what broke. The input that found
+/// each one is also in `Fuzz/Regressions/<Target>/`, which every fuzz run replays first.
+@Suite struct FuzzRegressionTests {
+    /// Inflate everything, reading `chunk` compressed bytes at a time into `readSize`-byte buffers.
+    func inflateAll(_ bytes: [UInt8], chunk: Int, readSize: Int) -> (output: [UInt8], error: IngestError?) {
+        let compressed = InputBuffer(source: MemorySource(bytes, chunk: chunk), capacity: 64, maximumCapacity: 1 << 20)
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: readSize)
+        do {
+            let source = try InflateSource(input: compressed, format: "gzip")
+            while true {
+                let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+                if n == 0 { return (out, nil) }
+                out += buffer[0..<n]
+            }
+        } catch {
+            return (out, error as? IngestError)
+        }
+    }
+
+    /// FuzzGzip: a gzip member cut short lost the last bytes zlib had decoded but not yet
+    /// written (the rest of a match) when the read before the cut had no room for them: how
+    /// much of a truncated file was delivered depended on read sizes. Now the inflater drains
+    /// zlib before it reports the cut.
+    @Test func gzipCutShortDeliversWhatZlibStillHolds() throws {
+        let input = hex("""
+            1f8b0800000000000203b5944d6b83301880effb15efb165a879dfc4d4f6  # gzip header, deflate data…
+            363a76db06a3b7b28355dbc91c91c452f6ef67ec2efb089140c48b419f87
+            3c89214632414c48ee88368c8d77caa6eb767a805ee921395d60fbf2fcb4
+            e7e3f8eb06165aa96109dbc77b586467a3b3ae3d64f6c54caba11c9aa453
+            27b3bca11f6cf2b22998cddd6c63deea3d00000000000000009a1afaf3a1
+            6babf7e6138e4a83ea0d1cb5fa0064298d9881f3e973c819125902fdf209
+            ef5c44e05cf88c3590c16ccc7d9db8653f946d672b95c65c94aea74856f7
+            f01f8b0800000000000404360c88085ca7a677c8b490914104506610bf40
+            82fa5bb3822c27d0ea3f8c1cb65cbd6494aea700                      # …cut inside a member
+            """)
+        let whole = inflateAll(input, chunk: Int.max, readSize: 1 << 16)
+        let pieces = inflateAll(input, chunk: 1, readSize: 3)
+        #expect(whole.error != nil && pieces.error != nil)
+        #expect(whole.output.count == 987)
+        #expect(pieces.output == whole.output)
+        for chunk in [1, 2, 7] {
+            for readSize in [1, 2, 3, 5, 64] {
+                #expect(inflateAll(input, chunk: chunk, readSize: readSize).output == whole.output, "chunk \(chunk), reads of \(readSize)")
+            }
+        }
+    }
+
+    /// FuzzTLS: a client whose first segment held fewer than three bytes of a TLS record header
+    /// (just `16`, or `16 03`) was decided to speak nothing Picket decodes, so its ClientHello
+    /// gave no `tls` event; now detection waits for the third byte.
+    @Test("a TLS record header split after its first or second byte still gives the ClientHello", arguments: [1, 2])
+    func tlsRecordHeaderSplitBeforeThirdByte(_ cut: Int) throws {
+        let record = hex(knownHello)
+        var packets = [Build.seg(true, seq: 9, flags: F.syn, dport: 443), Build.seg(false, seq: 70, ack: 10, flags: F.syn | F.ack, dport: 443)]
+        packets.append(Build.seg(true, seq: 10, ack: 71, Array(record[0..<cut]), dport: 443))
+        packets.append(Build.seg(true, seq: 10 + UInt32(cut), ack: 71, Array(record[cut...]), dport: 443))
+        let tls = runPipeline(packets).events.filter { $0.kind == .tls }
+        #expect(tls.count == 1)
+        #expect(tls.first?.value("tls.sni") as? String == "example.com")
+        #expect(tls.first?.value("tls.ja3.hash") as? String == "6bfe35123df20afcf42aa008b0081ebf")
+    }
+
     /// FuzzNative: `id: ''` — or `id: !abc`, where `!abc` is a YAML tag and the value is empty —
     /// loaded a signature with an empty id (every such signature would share one signature id).
     @Test("an empty id or title is an error", arguments: ["id: ''", "id: !c8a1b63-4f75", "id: '  '"])
