@@ -78,6 +78,14 @@ public final class NetHarness {
         return decoded
     }
 
+    /// Start over for the next input: a fresh sink and packet count. Call after `finish()`,
+    /// which leaves no flow, stream or fragment behind; reusing the pipeline (its pools and
+    /// tables) instead of building one per input keeps the fuzzer fast.
+    public func reset() {
+        sink = CheckingSink()
+        packets = 0
+    }
+
     /// End of input: flush flows. Afterwards nothing may be held.
     public func finish() {
         let ok = pipeline.finish(input: "fuzz", sink: &sink)

@@ -11,6 +11,9 @@ import PicketCore
 import PicketNet
 
 let dns = DNSMessage()
+let udp = NetHarness(withNMEA: false)
+let whole = NetHarness(withNMEA: false)
+let pieces = NetHarness(withNMEA: false)
 
 func describe(_ m: DNSMessage) -> String {
     var s = "\(m.id) \(m.flags) q\(m.questions.count) a\(m.answers.count) "
@@ -50,7 +53,7 @@ runFuzzer { input in
     let bytes = Array(input)
     // A UDP datagram to port 53.
     if bytes.count <= 65_000 {
-        let udp = NetHarness(withNMEA: false)
+        udp.reset()
         udp.udp(sport: 5000, dport: 53, payload: bytes)
         udp.finish()
         let got = udp.sink.perKind[Int(EventKind.dns.rawValue)]
@@ -59,12 +62,12 @@ runFuzzer { input in
     // DNS over TCP, whole and in pieces: the same events.
     guard bytes.count <= 65_535 else { return }
     let framed = Frames.be16(UInt16(bytes.count)) + bytes
-    let whole = NetHarness(withNMEA: false)
+    whole.reset()
     whole.sink.logKinds = [.dns]
     whole.sink.validateJSON = false
     whole.tcpSession(port: 53, segments: [framed])
     whole.finish()
-    let pieces = NetHarness(withNMEA: false)
+    pieces.reset()
     pieces.sink.logKinds = [.dns]
     pieces.sink.validateJSON = false
     pieces.tcpSession(port: 53, segments: split(framed, seed: inputHash(input), maxPiece: 64))

@@ -25,17 +25,30 @@ func keyOf(_ first: UInt8) -> (key: Int, poisoned: Bool)? {
     return nil
 }
 
+/// Eight fixed sets of limits (picked by the input's hash), each with its own defragmenter
+/// and pipeline, reused from input to input (both are emptied at the end of each input).
+func variantLimits(_ v: Int) -> Defragmenter.Limits {
+    var limits = Defragmenter.Limits()
+    limits.memcap = v & 1 == 0 ? 1 << 20 : 2048 + 1000 * (v >> 1)
+    limits.maxTrackers = 1 + (v >> 1 & 3)
+    limits.maxFragments = v & 4 == 0 ? 256 : 3 + v
+    return limits
+}
+let defrags = (0..<8).map { Defragmenter(limits: variantLimits($0)) }
+let nets = (0..<8).map { v -> NetHarness in
+    var options = NetworkOptions()
+    options.defrag = variantLimits(v)
+    return NetHarness(options: options)
+}
+
 runFuzzer { input in
     var r = FuzzReader(input)
     let h = inputHash(input)
-    var limits = Defragmenter.Limits()
-    limits.memcap = h & 1 == 0 ? 1 << 20 : 2048 + Int(h >> 1 & 4095)
-    limits.maxTrackers = 1 + Int(h >> 16 & 3)
-    limits.maxFragments = 2 + Int(h >> 20 & 15)
-    let defrag = Defragmenter(limits: limits)
-    var options = NetworkOptions()
-    options.defrag = limits
-    let net = NetHarness(options: options)
+    let variant = Int(h % 8)
+    let limits = variantLimits(variant)
+    let defrag = defrags[variant]
+    let net = nets[variant]
+    net.reset()
     let decoder = PacketDecoder()
     var poisoned = [Bool](repeating: false, count: 8)
     var seconds: Int64 = 1_800_000_000

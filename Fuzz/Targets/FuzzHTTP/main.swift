@@ -10,6 +10,10 @@ import FuzzSupport
 import PicketCore
 import PicketNet
 
+let whole = NetHarness(withNMEA: false)
+let pieces = NetHarness(withNMEA: false)
+let ssdp = NetHarness(withNMEA: false)
+
 runFuzzer { input in
     // The parser on its own, at every request start the pipeline could see.
     if HTTPRequestParser.looksLikeRequest(input) == true, let end = HTTPRequestParser.headerEnd(input, from: 0) {
@@ -28,18 +32,18 @@ runFuzzer { input in
     }
     let bytes = Array(input)
     guard bytes.count <= 4096 else { return }
-    let whole = NetHarness(withNMEA: false)
+    whole.reset()
     whole.sink.logKinds = [.http]
     whole.tcpSession(port: 80, segments: [bytes])
     whole.finish()
-    let pieces = NetHarness(withNMEA: false)
+    pieces.reset()
     pieces.sink.logKinds = [.http]
     pieces.sink.validateJSON = false
     pieces.tcpSession(port: 80, segments: split(bytes, seed: inputHash(input), maxPiece: 97))
     pieces.finish()
     require(whole.sink.log == pieces.sink.log,
             "http events differ when the stream is cut into segments:\nwhole:  \(whole.sink.log)\npieces: \(pieces.sink.log)")
-    let ssdp = NetHarness(withNMEA: false)
+    ssdp.reset()
     ssdp.udp(sport: 5000, dport: 1900, payload: bytes)
     ssdp.finish()
 }

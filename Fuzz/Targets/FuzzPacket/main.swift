@@ -45,6 +45,7 @@ func check(_ p: DecodedPacket, count n: Int) {
 
 let decoder = PacketDecoder()
 nonisolated(unsafe) var scratch = DecodedPacket()
+let harness = NetHarness()
 
 runFuzzer { input in
     var r = FuzzReader(input)
@@ -60,8 +61,8 @@ runFuzzer { input in
         decoder.decode(linkType: link, b, wireLength: wire, into: &scratch)
         require(summary(scratch) == summary(p), "decoding depends on the struct's previous content:\n\(summary(scratch))\n\(summary(p))")
     }
-    // Through the network stages (a fresh pipeline per input, so a crash reproduces from its input).
-    let harness = NetHarness()
+    // Through the network stages (one pipeline, emptied after every input).
+    harness.reset()
     harness.feed(frame, linkType: link, timestamp: Timestamp(seconds: 1_800_000_000, nanos: 0), wireLength: wire)
     harness.finish()
 }

@@ -42,17 +42,28 @@ final class StreamCheck {
     }
 }
 
+/// Eight fixed sets of limits (picked by the input's hash), each with its own pipeline, reused
+/// from input to input: depth none, small or default; memcap and per-stream hold small or
+/// default; one or two flows at most.
+func variantOptions(_ v: Int) -> NetworkOptions {
+    var options = NetworkOptions()
+    options.stream.depth = [0, 300, 5000, 1 << 20][v & 3]
+    options.stream.memcap = v & 4 == 0 ? 32 << 20 : 3000
+    options.stream.maxPendingPerStream = v & 4 == 0 ? 1 << 20 : 700 + 300 * (v & 1)
+    options.flows.maxFlows = 1 + (v >> 1 & 1)
+    return options
+}
+let harnesses = (0..<8).map { NetHarness(options: variantOptions($0), withNMEA: false) }
+
 runFuzzer { input in
     var r = FuzzReader(input)
     let h = inputHash(input)
-    var options = NetworkOptions()
-    options.stream.depth = [0, 300, 5000, 1 << 20][Int(h & 3)]
-    options.stream.memcap = h >> 2 & 1 == 0 ? 32 << 20 : 1024 + Int(h >> 3 & 4095)
-    options.stream.maxPendingPerStream = h >> 16 & 1 == 0 ? 1 << 20 : 256 + Int(h >> 17 & 2047)
-    options.flows.maxFlows = 1 + Int(h >> 30 & 3)
+    let variant = Int(h % 8)
+    let options = variantOptions(variant)
     let check = StreamCheck()
     check.depth = options.stream.depth
-    let net = NetHarness(options: options, withNMEA: false)
+    let net = harnesses[variant]
+    net.reset()
     net.sink.validateJSON = h >> 40 & 7 == 0  // JSON is checked elsewhere; keep this target fast
     net.sink.onEvent = { e in
         if let s = e as? StreamEvent { check.chunk(s) }

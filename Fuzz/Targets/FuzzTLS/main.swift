@@ -32,6 +32,10 @@ func checkHello(_ h: TLSClientHello) {
     _ = h.versionText
 }
 
+let whole = NetHarness(withNMEA: false)
+let pieces = NetHarness(withNMEA: false)
+let ssdp = NetHarness(withNMEA: false)
+
 runFuzzer { input in
     // The hello parser on every handshake body the input could hold: at 0 (a bare body) and
     // after a record header and handshake header (offset 9).
@@ -40,12 +44,12 @@ runFuzzer { input in
     }
     let bytes = Array(input)
     guard bytes.count <= 8192 else { return }
-    let whole = NetHarness(withNMEA: false)
+    whole.reset()
     whole.sink.logKinds = [.tls]
     whole.sink.onEvent = { e in if let t = e as? TLSEvent { checkHello(t.hello) } }
     whole.tcpSession(port: 443, segments: [bytes])
     whole.finish()
-    let pieces = NetHarness(withNMEA: false)
+    pieces.reset()
     pieces.sink.logKinds = [.tls]
     pieces.sink.validateJSON = false
     pieces.tcpSession(port: 443, segments: split(bytes, seed: inputHash(input), maxPiece: 120))
