@@ -4,7 +4,7 @@
   make-pressure.py capture MB    a pcap of about MB megabytes: 40,000 long TCP connections
       carrying data round after round (every 16th pair of segments swapped, so data is held
       out of order; every 97th segment lost, so gaps are declared), IPv4 fragments of which
-      every 5th datagram never completes, and 5,000 new one-packet flows a round, so the flow
+      every 2nd datagram never completes, and 5,000 new one-packet flows a round, so the flow
       table fills up and evicts. Prints nothing else; the packet count goes to stderr at the end.
   make-pressure.py flows N       a pcap of N concurrent TCP flows: a SYN each, none ever closed.
   make-pressure.py mmsi N        N AIS position reports (!AIVDM type 1), each from a new MMSI.
@@ -89,7 +89,7 @@ def capture(megabytes):
             ident = (rnd * 500 + j) & 0xFFFF
             base = frame_template(bytes([10, 9, 0, j % 256]), server, 5000, 53, 1200, proto=17)
             for off, more, data in ((0, True, base[34:34 + 800]), (100, False, base[34 + 800:])):
-                if not more and j % 5 == 0:
+                if not more and j % 2 == 0:
                     continue
                 ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), ident, (0x2000 if more else 0) | off, 64, 17, 0,
                                  bytes([10, 9, 0, j % 256]), server)

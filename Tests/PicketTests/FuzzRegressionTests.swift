@@ -106,4 +106,25 @@ import Testing
         #expect(json["sens\u{FFFD}\u{FFFD}or"] as? String == "a")
         #expect(json["s"] as? String == "\u{FFFD} \u{FFFD} \u{1F600}")
     }
+
+    /// FuzzTCP: a segment that filled the hole before held data and ran on into it, arriving
+    /// when the direction already held as much as it may: holding its tail first declared the
+    /// hole lost (moving the stream past it), and only then was its in-order head handed on —
+    /// at the wrong stream offset, with a gap reported where no byte was missing, and a byte
+    /// of the held data dropped. Now the head is handed on before the tail is held.
+    @Test func tcpSegmentFillingHoleWhenHoldLimitReached() throws {
+        func bytes(_ from: UInt32, _ to: UInt32) -> [UInt8] { (from..<to).map { UInt8(ascii: "a") + UInt8($0 % 26) } }
+        var options = NetworkOptions()
+        options.stream.maxPendingPerStream = 700
+        let packets = [
+            Build.seg(true, seq: 0, flags: F.syn),
+            Build.seg(true, seq: 1, flags: F.ack, bytes(1, 101)),       // in order
+            Build.seg(true, seq: 102, flags: F.ack, bytes(102, 343)),   // held: one byte missing before it
+            Build.seg(true, seq: 344, flags: F.ack, bytes(344, 585)),   // held: another byte missing
+            Build.seg(true, seq: 90, flags: F.ack, bytes(90, 331)),     // fills the first hole, runs into held data
+        ]
+        let r = runPipeline(packets, options: options)
+        let expected = String(decoding: bytes(1, 343), as: UTF8.self) + "[1 missing]" + String(decoding: bytes(344, 585), as: UTF8.self)
+        #expect(streams(r.events)["to_server"] == expected)
+    }
 }

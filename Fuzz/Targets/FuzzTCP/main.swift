@@ -13,6 +13,12 @@ import FuzzSupport
 import PicketCore
 import PicketNet
 
+import Foundation
+
+/// `FUZZ_VERBOSE=1 FuzzTCP crash-file` prints the segments and chunks.
+let verbose = ProcessInfo.processInfo.environment["FUZZ_VERBOSE"] != nil
+func say(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
 final class StreamCheck {
     struct State { var end: Int64; var last: UInt8 }
     var states: [StreamKey: State] = [:]
@@ -22,6 +28,9 @@ final class StreamCheck {
 
     func chunk(_ e: StreamEvent) {
         chunks += 1
+        if verbose {
+            say("  chunk flow \(e.context.flowID) toServer \(e.context.toServer) offset \(e.offset) gap \(e.gap) len \(e.payload.count) first \(e.payload.first ?? 0) last \(e.payload.last ?? 0)")
+        }
         let key = StreamKey(flowID: e.context.flowID, toServer: e.context.toServer)
         let b = e.payload
         require(!ended.contains(key), "a chunk of \(key) after the direction ended")
@@ -60,6 +69,7 @@ runFuzzer { input in
     let h = inputHash(input)
     let variant = Int(h % 8)
     let options = variantOptions(variant)
+    if verbose { say("variant \(variant): \(options.stream) flows \(options.flows.maxFlows)") }
     let check = StreamCheck()
     check.depth = options.stream.depth
     let net = harnesses[variant]
@@ -69,6 +79,7 @@ runFuzzer { input in
         if let s = e as? StreamEvent { check.chunk(s) }
     }
     net.sink.onEnded = { k in
+        if verbose { say("  ended \(k)") }
         require(!check.ended.contains(k), "direction \(k) ended twice")
         check.ended.insert(k)
     }
@@ -112,6 +123,7 @@ runFuzzer { input in
         let tcp = Frames.tcp(sport: dir == 0 ? clientPort : 8080, dport: dir == 0 ? 8080 : clientPort, seq: seq, ack: ack,
                              flags: tcpFlags, payload: payload)
         let ip = Frames.ipv4(src: dir == 0 ? 0x0A00_0001 : 0x0A00_0002, dst: dir == 0 ? 0x0A00_0002 : 0x0A00_0001, proto: 6, payload: tcp)
+        if verbose { say("segment dir \(dir) seq \(seq) ack \(ack) flags \(String(tcpFlags, radix: 16)) len \(length) port \(clientPort) t \(seconds)") }
         net.feed(Frames.ethernet(0x0800, ip), timestamp: Timestamp(seconds: seconds, nanos: 0))
         // The sender's idea of its next byte: past this segment when it moved forward.
         let end = dataSeq &+ UInt32(length) &+ (tcpFlags & 0x01 != 0 ? 1 : 0)

@@ -262,8 +262,12 @@ public final class NetworkPipeline {
             reassembler.setBase(&s, seq)  // picked up midstream
         }
         if !payload.isEmpty {
-            if let r = reassembler.segment(&s, seq: seq, data: payload) {
+            var tail: (seq: UInt32, range: Range<Int>)?
+            if let r = reassembler.segment(&s, seq: seq, data: payload, tail: &tail) {
                 deliver(k, &s, UnsafeRawBufferPointer(rebasing: payload[r]), ctx, origin, ts, &sink)
+            }
+            if let t = tail, !s.ended, !s.depthReached {
+                reassembler.hold(&s, seq: t.seq, UnsafeRawBufferPointer(rebasing: payload[t.range]))
             }
             drain(k, &s, ctx, origin, ts, &sink)
         }
