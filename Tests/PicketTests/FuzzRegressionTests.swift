@@ -2,6 +2,7 @@ import Foundation
 import PicketCore
 import PicketIngest
 import PicketNet
+import PicketNMEA
 import PicketSignatures
 import Testing
 
@@ -127,4 +128,34 @@ import Testing
         let expected = String(decoding: bytes(1, 343), as: UTF8.self) + "[1 missing]" + String(decoding: bytes(344, 585), as: UTF8.self)
         #expect(streams(r.events)["to_server"] == expected)
     }
+
+    /// FuzzNMEA, FuzzGNSS: GNSS times that do not fit in nanoseconds trapped on integer
+    /// overflow: a ZDA date in the year 4022 (allowed up to 9999), and a receive time from a
+    /// leading `0026-11-27T…` (saturated at the low end of Int64) in the receiver clock's day
+    /// arithmetic. Now such a sentence simply has no `gnss.time`, and times are subtracted as
+    /// Double wherever the result is a duration.
+    @Test func gnssTimesBeyondNanosecondRangeDoNotTrap() throws {
+        let decoder = NMEADecoder()
+        var stats = ScanStats()
+        let lines = [
+            nmea("$GPZDA,130713,01,06,4022,01,00"),
+            nmea("$GPGGA,130714,5012.7914,N,00806.8796,W,1,08,1.0,100,M,48,M,,"),
+            "0026-11-27T00:40:30Z " + nmea("$GPRMC,130715,A,5012.7914,N,00806.8796,W,0.5,3.1,010611,,A"),
+            "0026-11-27T00:40:31Z " + nmea("$GPGGA,130716,5012.7914,N,00806.8796,W,0,08,1.0,100,M,48,M,,"),
+            nmea("$GPGGA,130717,5012.7914,N,00806.8796,W,1,08,1.0,100,M,48,M,,"),
+            "9999-12-31T23:59:59Z " + nmea("$GPGGA,235959,5012.7914,N,00806.8796,W,1,08,1.0,100,M,48,M,,"),
+            "0026-11-27T00:40:31Z " + aisPosition(mmsi: 230_000_001, lat: 60, lon: 25),
+            "9999-12-31T23:59:59Z " + aisPosition(mmsi: 230_000_001, lat: 61, lon: 25),
+            // Another receiver that never sends a date: its clock comes from the receive time
+            // (saturated), then from the time of day alone.
+            "0026-11-27T00:40:30Z " + nmea("$GNGGA,130718,5012.7914,N,00806.8796,W,1,08,1.0,100,M,48,M,,"),
+            nmea("$GNGGA,130719,5012.7914,N,00806.8796,W,0,08,1.0,100,M,48,M,,"),
+        ]
+        let events = decodeLines(lines, decoder: decoder, stats: &stats)
+        #expect(events.count == lines.count)
+        #expect(stats.lines.total == lines.count && stats.lines.malformed == 0)
+        let zda = try #require(events.first?["gnss"] as? [String: Any])
+        #expect(zda["time"] == nil)  // the year 4022 has no nanosecond time
+    }
 }
+

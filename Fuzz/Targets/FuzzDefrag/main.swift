@@ -49,6 +49,7 @@ runFuzzer { input in
     let defrag = defrags[variant]
     let net = nets[variant]
     net.reset()
+    net.sink.checkOnly = { ($0 as? PacketEvent)?.reassembledFragments ?? 0 > 0 }
     let decoder = PacketDecoder()
     var poisoned = [Bool](repeating: false, count: 8)
     var seconds: Int64 = 1_800_000_000

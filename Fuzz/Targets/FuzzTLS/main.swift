@@ -45,11 +45,13 @@ runFuzzer { input in
     let bytes = Array(input)
     guard bytes.count <= 8192 else { return }
     whole.reset()
+    whole.sink.checkOnly = { $0.kind == .tls }
     whole.sink.logKinds = [.tls]
     whole.sink.onEvent = { e in if let t = e as? TLSEvent { checkHello(t.hello) } }
     whole.tcpSession(port: 443, segments: [bytes])
     whole.finish()
     pieces.reset()
+    pieces.sink.checkOnly = { $0.kind == .tls }
     pieces.sink.logKinds = [.tls]
     pieces.sink.validateJSON = false
     pieces.tcpSession(port: 443, segments: split(bytes, seed: inputHash(input), maxPiece: 120))
