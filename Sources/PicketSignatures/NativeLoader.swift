@@ -77,6 +77,15 @@ public struct NativeLoader {
         case .composer(let context, let problem, let mark, _):
             let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
             return SignatureError(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML: \(what)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams lists the keys in no fixed order and puts the place in its text: say it
+            // the same way every time, at the place.
+            // (Its place is that of the least key; keys that are mappings or lists have no fixed
+            // order among themselves, so with those the place is not stable: use the start.)
+            let keys = Set(duplicates).sorted().map { "'\($0)'" }.joined(separator: ", ")
+            let placed = !duplicates.contains("<uncovertable>")
+            return SignatureError(SourceLocation(file: file, line: placed ? context.mark.line : 1, column: placed ? context.mark.column : 1),
+                                  "YAML: duplicate key(s) \(keys) in one mapping")
         default:
             return SignatureError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(e)")
         }

@@ -157,5 +157,15 @@ import Testing
         let zda = try #require(events.first?["gnss"] as? [String: Any])
         #expect(zda["time"] == nil)  // the year 4022 has no nanosecond time
     }
+
+    /// FuzzNative: Yams reports duplicate mapping keys in no fixed order (from a hash set) and
+    /// was reported at 1:1 with its own position buried in the text, so the same file gave a
+    /// different error message from run to run. Now the keys are sorted and the error placed.
+    @Test func nativeDuplicateKeysErrorIsTheSameEveryTime() {
+        let text = "title: t\nid: x\nid: y\narea: cyber\nlevel: low\ntitle: u\nb: 1\nb: 2\nc: 1\nc: 2\n"
+        let first = NativeLoader.load(file: "d.yml", text: text).errors.map(\.description)
+        #expect(first == ["d.yml:7:1: YAML: duplicate key(s) 'b', 'c', 'id', 'title' in one mapping"])
+        for _ in 0..<20 { #expect(NativeLoader.load(file: "d.yml", text: text).errors.map(\.description) == first) }
+    }
 }
 

@@ -35,5 +35,5 @@ runFuzzer { input in
     }
     let (again, errorsAgain) = NativeLoader.load(file: "fuzz.yml", text: text)
     require(again.count == sigs.count && errorsAgain.map(\.description) == errors.map(\.description),
-            "loading the same text twice differs")
+            "loading the same text twice differs: \(sigs.count) vs \(again.count) signatures; errors \(errors.map(\.description)) vs \(errorsAgain.map(\.description))")
 }
