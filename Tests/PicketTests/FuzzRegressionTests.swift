@@ -167,5 +167,29 @@ import Testing
         #expect(first == ["d.yml:7:1: YAML: duplicate key(s) 'b', 'c', 'id', 'title' in one mapping"])
         for _ in 0..<20 { #expect(NativeLoader.load(file: "d.yml", text: text).errors.map(\.description) == first) }
     }
+
+    /// FuzzSuricata: an empty item in an address list (`-> ,10.0.0.0/8 any`) trapped with an
+    /// index out of range in `IPNetwork("")`, which the native `cidr` modifier shares
+    /// (`src_ip|cidr: ''` crashed the loader too). Now both are reported as errors.
+    @Test func emptyNetworkIsAnErrorNotATrap() {
+        #expect(IPNetwork("") == nil)
+        #expect(IPNetwork("/") == nil)
+        #expect(IPNetwork("/24") == nil)
+        let rules = SuricataLoader(file: "e.rules").load("alert tcp any any -> ,192.168.1.0/24 any (msg:\"x\"; sid:4;)\n")
+        #expect(rules.rules.isEmpty && rules.errors.count == 1)
+        let text = """
+            title: t
+            id: x
+            area: cyber
+            level: low
+            logsource: {category: packet}
+            detection:
+              s:
+                src_ip|cidr: ''
+              condition: s
+            """
+        let (sigs, errors) = NativeLoader.load(file: "e.yml", text: text)
+        #expect(sigs.isEmpty && errors.count == 1)
+    }
 }
 
