@@ -24,6 +24,8 @@ let package = Package(
         .library(name: "PicketLogs", targets: ["PicketLogs"]),
         .library(name: "PicketMatch", targets: ["PicketMatch"]),
         .library(name: "PicketSignatures", targets: ["PicketSignatures"]),
+        // And for Fuzz/ (libFuzzer targets, one per decoder).
+        .library(name: "PicketNMEA", targets: ["PicketNMEA"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -87,6 +87,54 @@ public struct JSONOut {
     }
     /// Bytes that are already valid JSON (a value checked by `JSONScanner`).
     public mutating func raw(json b: UnsafeRawBufferPointer) { valuePrefix(); bytes.append(contentsOf: b) }
+
+    /// Append a JSON value from the input (a JSON log line) whose structure was validated but
+    /// whose strings may hold bytes that are not UTF-8 or `\uD8xx` escapes that are not a
+    /// surrogate pair: those become U+FFFD, so the document stays valid for strict parsers.
+    /// Everything else is copied as it is. (A backslash only occurs inside strings in valid
+    /// JSON, so escapes are recognised without tracking where strings start.)
+    public mutating func rawJSON(repairing b: UnsafeRawBufferPointer) {
+        valuePrefix()
+        let n = b.count
+        var i = 0
+        var copied = 0
+        func hex4(_ at: Int) -> Int? {
+            guard at + 4 <= n else { return nil }
+            var v = 0
+            for k in at..<(at + 4) {
+                let c = b[k] | 0x20
+                if c >= 48 && c <= 57 { v = v << 4 | Int(c - 48) } else if c >= 97 && c <= 102 { v = v << 4 | Int(c - 87) } else { return nil }
+            }
+            return v
+        }
+        while i < n {
+            let c = b[i]
+            if c >= 0x80 {
+                let len = UTF8Check.sequenceLength(b, at: i)
+                if len > 0 { i += len; continue }
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[copied..<i]))
+                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                i += 1
+                copied = i
+                continue
+            }
+            guard c == 92, i + 1 < n else { i += 1; continue }
+            guard b[i + 1] == 117, let v = hex4(i + 2) else { i += 2; continue }
+            if v >= 0xD800 && v <= 0xDBFF, i + 12 <= n, b[i + 6] == 92, b[i + 7] == 117, let w = hex4(i + 8), w >= 0xDC00 && w <= 0xDFFF {
+                i += 12
+                continue
+            }
+            if v >= 0xD800 && v <= 0xDFFF {
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[copied..<i]))
+                bytes.append(contentsOf: Array("\\ufffd".utf8))
+                i += 6
+                copied = i
+                continue
+            }
+            i += 6
+        }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[copied..<n]))
+    }
     /// Base64 of arbitrary bytes, as a string.
     public mutating func base64(_ b: UnsafeRawBufferPointer) {
         valuePrefix()

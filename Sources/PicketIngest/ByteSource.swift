@@ -13,10 +13,14 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
     /// The offset is in the input as stored (a file read error, corrupt compressed data), not in
     /// the decompressed stream a framer sees.
     public var stored: Bool
-    public init(offset: Int64, reason: String, stored: Bool = false) {
+    /// The named cap whose limit the input went past, when that is why reading stopped (a
+    /// capture record above `record_length`): counted in `caps_hit` as well as reported.
+    public var cap: Cap?
+    public init(offset: Int64, reason: String, stored: Bool = false, cap: Cap? = nil) {
         self.offset = offset
         self.reason = reason
         self.stored = stored
+        self.cap = cap
     }
     public var description: String { "offset \(offset): \(reason)" }
 }

@@ -105,7 +105,8 @@ public struct PcapFramer: CaptureFramer {
         let orig = Int(load32(h, 12, swapped: swapped))
         if incl > maxRecord {
             throw IngestError(offset: recordOffset,
-                              reason: "pcap: record claims \(incl) captured bytes, above the \(maxRecord)-byte record_length cap; framing lost")
+                              reason: "pcap: record claims \(incl) captured bytes, above the \(maxRecord)-byte record_length cap; framing lost",
+                              cap: .recordLength)
         }
         guard try buffer.ensure(16 + incl) else {
             throw IngestError(offset: recordOffset,
@@ -184,7 +185,8 @@ public struct PcapngFramer: CaptureFramer {
             }
             if length > maxRecord + 64 * 1024 {
                 throw IngestError(offset: blockOffset,
-                                  reason: "pcapng: block length \(length) is above the record_length cap (\(maxRecord) bytes); framing lost")
+                                  reason: "pcapng: block length \(length) is above the record_length cap (\(maxRecord) bytes); framing lost",
+                                  cap: .recordLength)
             }
             guard try buffer.ensure(length) else {
                 throw IngestError(offset: blockOffset,

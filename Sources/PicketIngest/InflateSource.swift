@@ -43,11 +43,27 @@ public final class InflateSource: ByteSource {
             if input.available == 0 {
                 let n = try input.fill()
                 if n == 0 {
-                    finished = true
                     if inMember {
+                        // zlib may still hold output decoded from input it already took (the
+                        // rest of a match when the last read had no room for it): hand that
+                        // on before reporting the cut, whatever size the reads are.
+                        let (rc, produced) = drain(into: out)
+                        if rc == Z_STREAM_END {
+                            inMember = false
+                            inflateReset(&stream)
+                            if produced > 0 { return produced }
+                            continue
+                        }
+                        if produced > 0 { return produced }
+                        finished = true
+                        if rc != Z_OK && rc != Z_BUF_ERROR {
+                            let msg = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
+                            throw IngestError(offset: compressedOffset, reason: "corrupt \(format) data: \(msg)", stored: true)
+                        }
                         throw IngestError(offset: compressedOffset,
                                           reason: "\(format) data cut short: the member that starts at offset \(memberStart) does not end", stored: true)
                     }
+                    finished = true
                     return 0
                 }
             }
@@ -98,5 +114,15 @@ public final class InflateSource: ByteSource {
                 throw e
             }
         }
+    }
+
+    /// Run inflate with no new input: output it can still produce from what it holds.
+    private func drain(into out: UnsafeMutableRawBufferPointer) -> (Int32, Int) {
+        stream.next_in = nil
+        stream.avail_in = 0
+        stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = UInt32(clamping: out.count)
+        let rc = inflate(&stream, Z_NO_FLUSH)
+        return (rc, min(out.count, Int(UInt32(clamping: out.count))) - Int(stream.avail_out))
     }
 }

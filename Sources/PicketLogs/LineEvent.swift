@@ -87,7 +87,7 @@ public struct LineEvent: Event {
             out.endObject()
         case .json:
             // The line's own fields, under "json" so they cannot collide with kind, input or line.
-            out.key("json"); out.raw(json: trimmed())
+            out.key("json"); out.rawJSON(repairing: trimmed())
         case .text:
             out.key("text"); out.string(bytes: line)
             if let p = d.problem {

@@ -153,7 +153,11 @@ final class AISAssembler {
         for g in 0..<groups.count where groups[g].inUse {
             let oldBySentences = sentences - groups[g].startSentence > Self.maxAgeSentences
             var oldByTime = false
-            if let now, let start = groups[g].startTime { oldByTime = now.nanoseconds - start.nanoseconds > Self.timeoutNS }
+            if let now, let start = groups[g].startTime {
+                // Times come from the input and may sit at the ends of Int64: no overflow trap.
+                let (age, o) = now.nanoseconds.subtractingReportingOverflow(start.nanoseconds)
+                oldByTime = o ? now.nanoseconds > start.nanoseconds : age > Self.timeoutNS
+            }
             if oldBySentences || oldByTime {
                 release(g)
                 timedOut += 1

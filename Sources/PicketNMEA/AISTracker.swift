@@ -100,7 +100,7 @@ final class AISTracker {
         var t = tracks[k]
         var conflict = false
         if let now = time, t.lastSeen != Int64.min {
-            f.add(.aisGapS, double: Double(now - t.lastSeen) / 1e9)
+            f.add(.aisGapS, double: (Double(now) - Double(t.lastSeen)) / 1e9)
         }
         if let now = time { t.lastSeen = max(t.lastSeen, now) }
 
@@ -131,16 +131,16 @@ final class AISTracker {
                 f.add(.aisJumpNM, double: round3(d))
                 var speed: Double?
                 if let now = time, t.posTime != Int64.min, now > t.posTime {
-                    let v = d / (Double(now - t.posTime) / 3.6e12)
+                    let v = d / ((Double(now) - Double(t.posTime)) / 3.6e12)
                     speed = v
                     f.add(.aisImpliedSpeed, double: round3(v))
                 }
                 // Aircraft (type 9) fly; the alternation test is for ships.
                 if type != 9, let v = speed, d >= Self.minJumpNM, v > Self.maxPlausibleSpeedKn, let now = time {
                     var fromAlternate = false
-                    if !t.altLat.isNaN, t.altTime != Int64.min, Double(now - t.altTime) / 1e9 <= Self.alternateMemoryS {
+                    if !t.altLat.isNaN, t.altTime != Int64.min, (Double(now) - Double(t.altTime)) / 1e9 <= Self.alternateMemoryS {
                         let da = Geo.distanceNM(t.altLat, t.altLon, lat, lon)
-                        let dt = Double(now - t.altTime) / 3.6e12
+                        let dt = (Double(now) - Double(t.altTime)) / 3.6e12
                         fromAlternate = da < Self.minJumpNM || (dt > 0 && da / dt <= Self.maxPlausibleSpeedKn)
                     }
                     if fromAlternate { conflict = true }
@@ -154,7 +154,7 @@ final class AISTracker {
                     f.add(.aisZone, .string(zones.zones[z].name))
                     if z != t.zone { t.zone = z; t.zoneSince = time ?? Int64.min }
                     if let now = time, t.zoneSince != Int64.min {
-                        f.add(.aisZoneDwellS, double: Double(now - t.zoneSince) / 1e9)
+                        f.add(.aisZoneDwellS, double: (Double(now) - Double(t.zoneSince)) / 1e9)
                     }
                 } else {
                     t.zone = -1

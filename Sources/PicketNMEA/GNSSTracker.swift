@@ -128,18 +128,22 @@ final class GNSSTracker {
         if let tod = r.timeOfDay {
             // The date: the sentence's, the receiver's latest, or the receive time's (nearest day).
             var date = r.days ?? rx.days
+            // (In Double: a receive time can be anything an input says, up to the ends of Int64.)
             if date == nil, let rec = recordNS {
-                let recDay = Int64((Double(rec) / 86_400e9).rounded(.down))
-                let recTOD = Double(rec - recDay * 86_400_000_000_000) / 1e9
-                date = recDay + (tod - recTOD > 43_200 ? -1 : (recTOD - tod > 43_200 ? 1 : 0))
+                let recDayD = (Double(rec) / 86_400e9).rounded(.down)
+                let recTOD = (Double(rec) - recDayD * 86_400e9) / 1e9
+                date = Int64(recDayD) + (tod - recTOD > 43_200 ? -1 : (recTOD - tod > 43_200 ? 1 : 0))
             }
             if let d = date {
-                sentenceNS = d * 86_400_000_000_000 + Int64((tod * 1e9).rounded())
+                // Dates past the year 2262 do not fit in nanoseconds: no sentence time then.
+                sentenceNS = Self.nanoseconds(days: d, plusSeconds: tod)
                 // A GGA just after midnight before the next RMC: still yesterday's date.
-                if r.days == nil, rx.days != nil, let last = rx.lastTOD, tod + 43_200 < last { sentenceNS = sentenceNS.map { $0 + 86_400_000_000_000 } }
+                if r.days == nil, rx.days != nil, let last = rx.lastTOD, tod + 43_200 < last {
+                    sentenceNS = sentenceNS.flatMap { Self.nanoseconds(days: 1, plusSeconds: 0).flatMap($0.addingOrNil) }
+                }
                 if let t = sentenceNS {
                     f.add(.gnssTime, .time(Timestamp(nanoseconds: t)))
-                    if let rec = recordNS { f.add(.gnssTimeJumpS, double: round3(Double(t - rec) / 1e9)) }
+                    if let rec = recordNS { f.add(.gnssTimeJumpS, double: round3((Double(t) - Double(rec)) / 1e9)) }
                 }
             }
             rx.lastTOD = tod
@@ -152,10 +156,12 @@ final class GNSSTracker {
         } else if let tod = r.timeOfDay {
             let todNS = Int64((tod * 1e9).rounded())
             if let c = rx.clockNS {
-                let day = c - ((c % 86_400_000_000_000) + 86_400_000_000_000) % 86_400_000_000_000
-                var t = day + todNS
-                if t + 43_200_000_000_000 < c { t += 86_400_000_000_000 }
-                rx.clockNS = t
+                // The same day as the clock (the next one if the time of day went back more than
+                // half a day); a clock at the ends of Int64 (a receive time saturated) keeps its value.
+                let day = c.subtractingReportingOverflow(((c % 86_400_000_000_000) + 86_400_000_000_000) % 86_400_000_000_000)
+                var t = day.overflow ? nil : day.partialValue.addingOrNil(todNS)
+                if let v = t, let half = v.addingOrNil(43_200_000_000_000), half < c { t = v.addingOrNil(86_400_000_000_000) }
+                rx.clockNS = t ?? c
             } else {
                 rx.clockNS = todNS
             }
@@ -175,7 +181,7 @@ final class GNSSTracker {
             }
         }
         if rx.fix == false, let last = rx.lastFixNS, let now = rx.clockNS {
-            f.add(.gnssFixLostS, double: round3(max(0, Double(now - last) / 1e9)))
+            f.add(.gnssFixLostS, double: round3(max(0, (Double(now) - Double(last)) / 1e9)))
         }
 
         // Sky.
@@ -248,5 +254,24 @@ final class GNSSTracker {
             rx.baseline += alpha * (rx.mean - rx.baseline)
         }
         return true
+    }
+}
+
+extension GNSSTracker {
+    /// `days` days and `seconds` seconds since the epoch in nanoseconds, nil when that does not
+    /// fit in an Int64 (after the year 2262 or before 1677).
+    static func nanoseconds(days: Int64, plusSeconds seconds: Double) -> Int64? {
+        let (dayNS, o) = days.multipliedReportingOverflow(by: 86_400_000_000_000)
+        let extra = (seconds * 1e9).rounded()
+        guard !o, extra.isFinite, abs(extra) < 1e18 else { return nil }
+        return dayNS.addingOrNil(Int64(extra))
+    }
+}
+
+extension Int64 {
+    /// `self + other`, or nil when it overflows.
+    func addingOrNil(_ other: Int64) -> Int64? {
+        let (v, o) = addingReportingOverflow(other)
+        return o ? nil : v
     }
 }

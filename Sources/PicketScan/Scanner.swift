@@ -130,6 +130,7 @@ public final class Scanner<Sink: EventSink> {
                 return
             }
         } catch {
+            if let cap = error.cap { stats.hit(cap) }
             let where_ = error.stored || layers == 0 ? "" : " (offset in the decompressed data)"
             damage(name, error.offset, error.reason + where_)
         }

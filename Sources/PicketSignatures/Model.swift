@@ -97,7 +97,7 @@ public struct IPNetwork: Sendable, Hashable {
 
     public init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1)
-        guard let a = IPNetwork.parseAddress(String(parts[0])) else { return nil }
+        guard let first = parts.first, let a = IPNetwork.parseAddress(String(first)) else { return nil }  // "" and "/" have no parts
         address = a
         let maxPrefix = a.isV6 ? 128 : 32
         if parts.count == 2 {

@@ -77,6 +77,15 @@ public struct NativeLoader {
         case .composer(let context, let problem, let mark, _):
             let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
             return SignatureError(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML: \(what)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams lists the keys in no fixed order and puts the place in its text: say it
+            // the same way every time, at the place.
+            // (Its place is that of the least key; keys that are mappings or lists have no fixed
+            // order among themselves, so with those the place is not stable: use the start.)
+            let keys = Set(duplicates).sorted().map { "'\($0)'" }.joined(separator: ", ")
+            let placed = !duplicates.contains("<uncovertable>")
+            return SignatureError(SourceLocation(file: file, line: placed ? context.mark.line : 1, column: placed ? context.mark.column : 1),
+                                  "YAML: duplicate key(s) \(keys) in one mapping")
         default:
             return SignatureError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(e)")
         }
@@ -131,6 +140,10 @@ public struct NativeLoader {
         if title == nil && fields["title"] == nil { error(doc, "missing 'title'") }
         let id = string(fields["id"], "id")
         if id == nil && fields["id"] == nil { error(doc, "missing 'id'") }
+        // An empty id (`id: ''`, or a YAML tag such as `id: !abc` with no value) would give every
+        // such signature the same stable signature id.
+        if let id, id.allSatisfy(\.isWhitespace) { error(fields["id"], "'id' must not be empty") }
+        if let title, title.allSatisfy(\.isWhitespace) { error(fields["title"], "'title' must not be empty") }
         let name = string(fields["name"], "name")
         var area: Area?
         if let a = fields["area"] {

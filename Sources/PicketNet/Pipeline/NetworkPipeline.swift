@@ -267,8 +267,12 @@ public final class NetworkPipeline {
             reassembler.setBase(&s, seq)  // picked up midstream
         }
         if !payload.isEmpty {
-            if let r = reassembler.segment(&s, seq: seq, data: payload) {
+            var tail: (seq: UInt32, range: Range<Int>)?
+            if let r = reassembler.segment(&s, seq: seq, data: payload, tail: &tail) {
                 deliver(k, &s, UnsafeRawBufferPointer(rebasing: payload[r]), ctx, origin, ts, &sink)
+            }
+            if let t = tail, !s.ended, !s.depthReached {
+                reassembler.hold(&s, seq: t.seq, UnsafeRawBufferPointer(rebasing: payload[t.range]))
             }
             drain(k, &s, ctx, origin, ts, &sink)
         }
@@ -476,6 +480,9 @@ public final class NetworkPipeline {
         // Content first (as Suricata's protocol detection), the DNS ports only after.
         if ctx.toServer {
             if b.count >= 3 && b[0] == 0x16 && b[1] == 0x03 && b[2] <= 0x04 { a.proto = .tls; return }
+            // The start of a TLS record header in a segment too short to hold all three bytes:
+            // wait for the next one rather than give up on the direction.
+            if b.count < 3 && b.first == 0x16 && (b.count < 2 || b[1] == 0x03) { return }
             switch HTTPRequestParser.looksLikeRequest(b) {
             case true?: a.proto = .http; return
             case nil: if !(Self.isDNSPort(ctx.srcPort) || Self.isDNSPort(ctx.dstPort)) { return }

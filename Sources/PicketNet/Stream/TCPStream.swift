@@ -80,8 +80,14 @@ public final class StreamReassembler {
     }
 
     /// Take in one segment's data at `seq`. Returns the part of `data` to hand on now, in
-    /// place (it continues the stream at `next`); anything else is held for `popReady`.
-    func segment(_ s: inout TCPStream, seq seq0: UInt32, data: UnsafeRawBufferPointer) -> Range<Int>? {
+    /// place (it continues the stream at `next`); anything else is held for `popReady`, except
+    /// `tail`: the part after the handed-on one that runs into held data, which the caller
+    /// gives to `hold` once the first part is handed on. (Holding it first could make room by
+    /// declaring the oldest hole lost, which moves `next` from under the part about to be
+    /// handed on: its bytes would then be placed after the hole, and the hole reported as a gap.)
+    func segment(_ s: inout TCPStream, seq seq0: UInt32, data: UnsafeRawBufferPointer,
+                 tail: inout (seq: UInt32, range: Range<Int>)?) -> Range<Int>? {
+        tail = nil
         guard s.hasBase, !s.ended, !s.depthReached, !data.isEmpty else { return nil }
         var seq = seq0
         var lo = 0
@@ -108,7 +114,11 @@ public final class StreamReassembler {
                 if room < Int64(end - lo) { end = lo + Int(max(0, room)) }
             }
             if end < hi {
-                hold(&s, seq: seq &+ UInt32(end - lo), UnsafeRawBufferPointer(rebasing: data[end..<hi]))
+                if end == lo {
+                    hold(&s, seq: seq, UnsafeRawBufferPointer(rebasing: data[lo..<hi]))
+                } else {
+                    tail = (seq &+ UInt32(end - lo), end..<hi)
+                }
             }
             return end > lo ? lo..<end : nil
         }
@@ -117,7 +127,7 @@ public final class StreamReassembler {
     }
 
     /// Keep the parts of an out-of-order segment that no held segment covers yet.
-    private func hold(_ s: inout TCPStream, seq: UInt32, _ data: UnsafeRawBufferPointer) {
+    func hold(_ s: inout TCPStream, seq: UInt32, _ data: UnsafeRawBufferPointer) {
         if !s.pending.isEmpty && s.pendingBytes + data.count + Self.segmentOverhead > limits.maxPendingPerStream {
             // Too much held for one direction: give up on the oldest hole. The caller's
             // `popReady` then hands on what was held after it, which frees the room.

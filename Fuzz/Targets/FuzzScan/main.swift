@@ -1,0 +1,53 @@
+// The whole scan, as `picket scan` runs it on one file: sniffing by content, gzip/zlib layers,
+// pcap/pcapng or line framing, every decoder and the network stages. The input is the file.
+// Invariants:
+// - `total = decoded + malformed + skipped` for packets and for lines, and only one kind
+//   of record is counted for a file that is not compressed;
+// - every damage report names the input and an offset inside it (compressed inputs: inside
+//   the stored file), with a reason;
+// - every event answers its fields and writes valid JSON; caps are counted, never negative.
+import FuzzSupport
+import Foundation
+import PicketCore
+import PicketScan
+
+let path = "/dev/shm/picket-fuzz-scan-\(getpid())"
+
+runFuzzer { input in
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    require(fd >= 0, "cannot write \(path)")
+    if let base = input.baseAddress { _ = write(fd, base, input.count) }
+    close(fd)
+    var options = ScanOptions()
+    let h = inputHash(input)
+    if h & 1 == 1 {
+        options.maxLineBytes = 64
+        options.maxRecordBytes = 256
+        options.network.flows.maxFlows = 2
+        options.network.stream.memcap = 4096
+        options.network.defrag.memcap = 4096
+    }
+    var reports = 0
+    let scanner: PicketScan.Scanner<CheckingSink>
+    do {
+        scanner = try PicketScan.Scanner(options: options, sink: CheckingSink(), report: { _ in reports += 1 })
+    } catch {
+        invariantFailed("scanner setup: \(error)")
+    }
+    scanner.scan([.file(path)])
+    let s = scanner.stats
+    for (name, c) in [("packets", s.packets), ("lines", s.lines)] {
+        require(c.total == c.decoded + c.malformed + c.skipped && c.total >= 0, "\(name): \(c.total) ≠ \(c.decoded) + \(c.malformed) + \(c.skipped)")
+    }
+    require(s.packets.total == 0 || s.lines.total == 0, "one file counted as packets and as lines")
+    require(s.bytesIn == Int64(input.count), "bytes_in \(s.bytesIn) for a \(input.count)-byte file")
+    for d in s.damaged {
+        require(d.input == path, "damage names \(d.input)")
+        // Framing damage inside a compressed layer is reported at its decompressed offset, and says so.
+        let decompressed = d.reason.hasSuffix("(offset in the decompressed data)")
+        require(d.offset >= 0 && (decompressed || d.offset <= Int64(input.count)), "damage offset \(d.offset) outside the \(input.count)-byte file: \(d.reason)")
+        require(!d.reason.isEmpty, "damage without a reason")
+    }
+    require(reports >= s.damaged.count, "\(s.damaged.count) damages but \(reports) reports")
+    for (cap, n) in s.capsHit { require(n >= 0, "cap \(cap) counted \(n)") }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import PicketCore
+import PicketIngest
+import PicketNet
+import PicketNMEA
+import PicketSignatures
+import Testing
+
+/// Bugs the fuzzers (Fuzz/) found, each a test named after what broke. The input that found
+/// each one is also in `Fuzz/Regressions/<Target>/`, which every fuzz run replays first.
+@Suite struct FuzzRegressionTests {
+    /// Inflate everything, reading `chunk` compressed bytes at a time into `readSize`-byte buffers.
+    func inflateAll(_ bytes: [UInt8], chunk: Int, readSize: Int) -> (output: [UInt8], error: IngestError?) {
+        let compressed = InputBuffer(source: MemorySource(bytes, chunk: chunk), capacity: 64, maximumCapacity: 1 << 20)
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: readSize)
+        do {
+            let source = try InflateSource(input: compressed, format: "gzip")
+            while true {
+                let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+                if n == 0 { return (out, nil) }
+                out += buffer[0..<n]
+            }
+        } catch {
+            return (out, error as? IngestError)
+        }
+    }
+
+    /// FuzzGzip: a gzip member cut short lost the last bytes zlib had decoded but not yet
+    /// written (the rest of a match) when the read before the cut had no room for them: how
+    /// much of a truncated file was delivered depended on read sizes. Now the inflater drains
+    /// zlib before it reports the cut.
+    @Test func gzipCutShortDeliversWhatZlibStillHolds() throws {
+        let input = hex("""
+            1f8b0800000000000203b5944d6b83301880effb15efb165a879dfc4d4f6  # gzip header, deflate data…
+            363a76db06a3b7b28355dbc91c91c452f6ef67ec2efb089140c48b419f87
+            3c89214632414c48ee88368c8d77caa6eb767a805ee921395d60fbf2fcb4
+            e7e3f8eb06165aa96109dbc77b586467a3b3ae3d64f6c54caba11c9aa453
+            27b3bca11f6cf2b22998cddd6c63deea3d00000000000000009a1afaf3a1
+            6babf7e6138e4a83ea0d1cb5fa0064298d9881f3e973c819125902fdf209
+            ef5c44e05cf88c3590c16ccc7d9db8653f946d672b95c65c94aea74856f7
+            f01f8b0800000000000404360c88085ca7a677c8b490914104506610bf40
+            82fa5bb3822c27d0ea3f8c1cb65cbd6494aea700                      # …cut inside a member
+            """)
+        let whole = inflateAll(input, chunk: Int.max, readSize: 1 << 16)
+        let pieces = inflateAll(input, chunk: 1, readSize: 3)
+        #expect(whole.error != nil && pieces.error != nil)
+        #expect(whole.output.count == 987)
+        #expect(pieces.output == whole.output)
+        for chunk in [1, 2, 7] {
+            for readSize in [1, 2, 3, 5, 64] {
+                #expect(inflateAll(input, chunk: chunk, readSize: readSize).output == whole.output, "chunk \(chunk), reads of \(readSize)")
+            }
+        }
+    }
+
+    /// FuzzTLS: a client whose first segment held fewer than three bytes of a TLS record header
+    /// (just `16`, or `16 03`) was decided to speak nothing Picket decodes, so its ClientHello
+    /// gave no `tls` event; now detection waits for the third byte.
+    @Test("a TLS record header split after its first or second byte still gives the ClientHello", arguments: [1, 2])
+    func tlsRecordHeaderSplitBeforeThirdByte(_ cut: Int) throws {
+        let record = hex(knownHello)
+        var packets = [Build.seg(true, seq: 9, flags: F.syn, dport: 443), Build.seg(false, seq: 70, ack: 10, flags: F.syn | F.ack, dport: 443)]
+        packets.append(Build.seg(true, seq: 10, ack: 71, Array(record[0..<cut]), dport: 443))
+        packets.append(Build.seg(true, seq: 10 + UInt32(cut), ack: 71, Array(record[cut...]), dport: 443))
+        let tls = runPipeline(packets).events.filter { $0.kind == .tls }
+        #expect(tls.count == 1)
+        #expect(tls.first?.value("tls.sni") as? String == "example.com")
+        #expect(tls.first?.value("tls.ja3.hash") as? String == "6bfe35123df20afcf42aa008b0081ebf")
+    }
+
+    /// FuzzNative: `id: ''` — or `id: !abc`, where `!abc` is a YAML tag and the value is empty —
+    /// loaded a signature with an empty id (every such signature would share one signature id).
+    @Test("an empty id or title is an error", arguments: ["id: ''", "id: !c8a1b63-4f75", "id: '  '"])
+    func nativeSignatureWithEmptyIDIsAnError(_ idLine: String) {
+        let text = """
+            title: t
+            \(idLine)
+            area: cyber
+            level: low
+            logsource: {category: dns}
+            detection:
+              s:
+                dns.query: x
+              condition: s
+            """
+        let (sigs, errors) = NativeLoader.load(file: "e.yml", text: text)
+        #expect(sigs.isEmpty)
+        #expect(errors.map(\.description) == ["e.yml:2:5: 'id' must not be empty"])
+        let (_, titleErrors) = NativeLoader.load(file: "e.yml", text: text.replacingOccurrences(of: "title: t", with: "title: ''")
+                                                    .replacingOccurrences(of: idLine, with: "id: x"))
+        #expect(titleErrors.map(\.description) == ["e.yml:1:8: 'title' must not be empty"])
+    }
+
+    /// FuzzJSONLines, FuzzScan: a JSON line whose strings held bytes that are not UTF-8 (or a
+    /// lone `\ud800` escape) was copied as it was into `picket decode`'s output, which strict
+    /// JSON parsers then rejected. Now those become U+FFFD.
+    @Test func jsonLineWithInvalidUTF8StaysValidJSON() throws {
+        let path = Paths.temporary("invalid-utf8.jsonl")
+        let line: [UInt8] = Array(#"{"timestamp":"2026-11-27T00:03:00Z","sens"#.utf8) + [0xFF, 0xC3]
+            + Array(#"or":"a","s":"\ud800 \udc00 \ud83d\ude00"}"#.utf8)
+        try Data(line + [10]).write(to: URL(fileURLWithPath: path))
+        let r = try picket(["decode", path])
+        #expect(r.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try #require(object["json"] as? [String: Any])
+        #expect(json["sens\u{FFFD}\u{FFFD}or"] as? String == "a")
+        #expect(json["s"] as? String == "\u{FFFD} \u{FFFD} \u{1F600}")
+    }
+
+    /// FuzzTCP: a segment that filled the hole before held data and ran on into it, arriving
+    /// when the direction already held as much as it may: holding its tail first declared the
+    /// hole lost (moving the stream past it), and only then was its in-order head handed on —
+    /// at the wrong stream offset, with a gap reported where no byte was missing, and a byte
+    /// of the held data dropped. Now the head is handed on before the tail is held.
+    @Test func tcpSegmentFillingHoleWhenHoldLimitReached() throws {
+        func bytes(_ from: UInt32, _ to: UInt32) -> [UInt8] { (from..<to).map { UInt8(ascii: "a") + UInt8($0 % 26) } }
+        var options = NetworkOptions()
+        options.stream.maxPendingPerStream = 700
+        let packets = [
+            Build.seg(true, seq: 0, flags: F.syn),
+            Build.seg(true, seq: 1, flags: F.ack, bytes(1, 101)),       // in order
+            Build.seg(true, seq: 102, flags: F.ack, bytes(102, 343)),   // held: one byte missing before it
+            Build.seg(true, seq: 344, flags: F.ack, bytes(344, 585)),   // held: another byte missing
+            Build.seg(true, seq: 90, flags: F.ack, bytes(90, 331)),     // fills the first hole, runs into held data
+        ]
+        let r = runPipeline(packets, options: options)
+        let expected = String(decoding: bytes(1, 343), as: UTF8.self) + "[1 missing]" + String(decoding: bytes(344, 585), as: UTF8.self)
+        #expect(streams(r.events)["to_server"] == expected)
+    }
+
+    /// FuzzNMEA, FuzzGNSS: GNSS times that do not fit in nanoseconds trapped on integer
+    /// overflow: a ZDA date in the year 4022 (allowed up to 9999), and a receive time from a
+    /// leading `0026-11-27T…` (saturated at the low end of Int64) in the receiver clock's day
+    /// arithmetic. Now such a sentence simply has no `gnss.time`, and times are subtracted as
+    /// Double wherever the result is a duration.
+    @Test func gnssTimesBeyondNanosecondRangeDoNotTrap() throws {
+        let decoder = NMEADecoder()
+        var stats = ScanStats()
+        let lines = [
+            nmea("$GPZDA,130713,01,06,4022,01,00"),
+            nmea("$GPGGA,130714,5012.7914,N,00806.8796,W,1,08,1.0,100,M,48,M,,"),
+            "0026-11-27T00:40:30Z " + nmea("$GPRMC,130715,A,5012.7914,N,00806.8796,W,0.5,3.1,010611,,A"),
+            "0026-11-27T00:40:31Z " + nmea("$GPGGA,130716,5012.7914,N,00806.8796,W,0,08,1.0,100,M,48,M,,"),
+            nmea("$GPGGA,130717,5012.7914,N,00806.8796,W,1,08,1.0,100,M,48,M,,"),
+            "9999-12-31T23:59:59Z " + nmea("$GPGGA,235959,5012.7914,N,00806.8796,W,1,08,1.0,100,M,48,M,,"),
+            "0026-11-27T00:40:31Z " + aisPosition(mmsi: 230_000_001, lat: 60, lon: 25),
+            "9999-12-31T23:59:59Z " + aisPosition(mmsi: 230_000_001, lat: 61, lon: 25),
+            // Another receiver that never sends a date: its clock comes from the receive time
+            // (saturated), then from the time of day alone.
+            "0026-11-27T00:40:30Z " + nmea("$GNGGA,130718,5012.7914,N,00806.8796,W,1,08,1.0,100,M,48,M,,"),
+            nmea("$GNGGA,130719,5012.7914,N,00806.8796,W,0,08,1.0,100,M,48,M,,"),
+        ]
+        let events = decodeLines(lines, decoder: decoder, stats: &stats)
+        #expect(events.count == lines.count)
+        #expect(stats.lines.total == lines.count && stats.lines.malformed == 0)
+        let zda = try #require(events.first?["gnss"] as? [String: Any])
+        #expect(zda["time"] == nil)  // the year 4022 has no nanosecond time
+    }
+
+    /// FuzzNative: Yams reports duplicate mapping keys in no fixed order (from a hash set) and
+    /// was reported at 1:1 with its own position buried in the text, so the same file gave a
+    /// different error message from run to run. Now the keys are sorted and the error placed.
+    @Test func nativeDuplicateKeysErrorIsTheSameEveryTime() {
+        let text = "title: t\nid: x\nid: y\narea: cyber\nlevel: low\ntitle: u\nb: 1\nb: 2\nc: 1\nc: 2\n"
+        let first = NativeLoader.load(file: "d.yml", text: text).errors.map(\.description)
+        #expect(first == ["d.yml:7:1: YAML: duplicate key(s) 'b', 'c', 'id', 'title' in one mapping"])
+        for _ in 0..<20 { #expect(NativeLoader.load(file: "d.yml", text: text).errors.map(\.description) == first) }
+    }
+
+    /// FuzzSuricata: an empty item in an address list (`-> ,10.0.0.0/8 any`) trapped with an
+    /// index out of range in `IPNetwork("")`, which the native `cidr` modifier shares
+    /// (`src_ip|cidr: ''` crashed the loader too). Now both are reported as errors.
+    @Test func emptyNetworkIsAnErrorNotATrap() {
+        #expect(IPNetwork("") == nil)
+        #expect(IPNetwork("/") == nil)
+        #expect(IPNetwork("/24") == nil)
+        let rules = SuricataLoader(file: "e.rules").load("alert tcp any any -> ,192.168.1.0/24 any (msg:\"x\"; sid:4;)\n")
+        #expect(rules.rules.isEmpty && rules.errors.count == 1)
+        let text = """
+            title: t
+            id: x
+            area: cyber
+            level: low
+            logsource: {category: packet}
+            detection:
+              s:
+                src_ip|cidr: ''
+              condition: s
+            """
+        let (sigs, errors) = NativeLoader.load(file: "e.yml", text: text)
+        #expect(sigs.isEmpty && errors.count == 1)
+    }
+}
+
