@@ -59,7 +59,8 @@ public struct SuricataLoader {
         var pending = ""
         var pendingLine = 0
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is a single Character in Swift: split on every kind of line end.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             var line = String(raw)
             if line.hasSuffix("\r") { line.removeLast() }
@@ -136,7 +137,7 @@ public struct SuricataLoader {
             guard sawSid else { throw ParseError(column: 1, message: "rule has no sid") }
             result.rules.append(rule)
         } catch let e as ParseError {
-            result.errors.append(SignatureError(SourceLocation(file: file, line: line, column: e.column), e.message))
+            result.errors.append(SignatureError(SourceLocation(file: file, line: line, column: max(1, e.column)), e.message))
         } catch let e as Unsupported {
             let sid = text.range(of: #"sid\s*:\s*(\d+)"#, options: .regularExpression).flatMap { Int(text[$0].filter(\.isNumber)) }
             result.warnings.append(Warning(location: SourceLocation(file: file, line: line, column: 1), keyword: e.keyword, sid: sid))
@@ -459,15 +460,24 @@ public struct SuricataLoader {
         return out
     }
 
+    /// Lists nest at most this deep (`[[...]]`); an unclosed `[` is an error, not a loop.
+    static let maxListDepth = 16
+
+    static func checkList(_ it: String, depth: Int) throws {
+        guard depth < maxListDepth else { throw ParseError(column: 0, message: "lists nest deeper than \(maxListDepth) in '\(it.prefix(40))'") }
+        guard it.hasSuffix("]") else { throw ParseError(column: 0, message: "unclosed '[' in '\(it.prefix(40))'") }
+    }
+
     func addresses(_ raw: String) throws -> SuricataRule.Addresses {
         var out = SuricataRule.Addresses()
         out.any = false
-        func add(_ item: String, negated: Bool) throws {
+        func add(_ item: String, negated: Bool, depth: Int = 0) throws {
             var it = item
             var neg = negated
             while it.hasPrefix("!") { neg.toggle(); it = String(it.dropFirst()) }
             if it.hasPrefix("[") {
-                for sub in Self.items(it) { try add(sub, negated: neg) }
+                try Self.checkList(it, depth: depth)
+                for sub in Self.items(it) { try add(sub, negated: neg, depth: depth + 1) }
                 return
             }
             if it == "any" {
@@ -487,12 +497,13 @@ public struct SuricataLoader {
     func ports(_ raw: String) throws -> SuricataRule.Ports {
         var out = SuricataRule.Ports()
         out.any = false
-        func add(_ item: String, negated: Bool) throws {
+        func add(_ item: String, negated: Bool, depth: Int = 0) throws {
             var it = item
             var neg = negated
             while it.hasPrefix("!") { neg.toggle(); it = String(it.dropFirst()) }
             if it.hasPrefix("[") {
-                for sub in Self.items(it) { try add(sub, negated: neg) }
+                try Self.checkList(it, depth: depth)
+                for sub in Self.items(it) { try add(sub, negated: neg, depth: depth + 1) }
                 return
             }
             if it == "any" { out.any = true; return }
