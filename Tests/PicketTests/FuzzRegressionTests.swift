@@ -191,5 +191,26 @@ import Testing
         let (sigs, errors) = NativeLoader.load(file: "e.yml", text: text)
         #expect(sigs.isEmpty && errors.count == 1)
     }
+
+    /// FuzzHTTP: after four protocol passes over one chunk the rest waited for the next
+    /// segment, so pipelined CONNECT requests (each re-detects what follows) arriving in one
+    /// segment gave fewer http events than the same bytes in several — none for those left
+    /// over when no segment followed. Now a chunk is decoded to its end while passes make progress.
+    @Test func pipelinedConnectsInOneSegmentAllDecoded() throws {
+        var text = ""
+        for i in 0..<6 { text += "CONNECT h\(i).example:443 HTTP/1.1\r\nHost: h\(i).example:443\r\n\r\n" }
+        text += "GET /last HTTP/1.1\r\nHost: last.example\r\n\r\n"
+        let data = Array(text.utf8)
+        func hosts(_ cuts: [Int]) -> [String] {
+            var packets = [Build.seg(true, seq: 9, flags: F.syn), Build.seg(false, seq: 70, ack: 10, flags: F.syn | F.ack)]
+            for (a, b) in zip(cuts, cuts.dropFirst()) {
+                packets.append(Build.seg(true, seq: 10 + UInt32(a), ack: 71, Array(data[a..<b])))
+            }
+            return runPipeline(packets).events.filter { $0.kind == .http }.compactMap { $0.value("http.hostname") as? String }
+        }
+        let expected = (0..<6).map { "h\($0).example" } + ["last.example"]
+        #expect(hosts([0, data.count]) == expected)
+        #expect(hosts(Array(stride(from: 0, to: data.count, by: 7)) + [data.count]) == expected)
+    }
 }
 

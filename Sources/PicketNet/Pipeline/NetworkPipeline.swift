@@ -69,7 +69,8 @@ public final class NetworkPipeline {
     private var sourceText = ""
     private var sourceKey: (IPAddress, UInt16)? = nil
 
-    /// Maximum app-layer passes over one chunk (a CONNECT tunnel re-detects what follows).
+    /// App-layer passes in a row over one chunk that use no bytes (a CONNECT tunnel re-detects
+    /// what follows; a switch that makes no progress cannot loop).
     static let maxProtocolSwitches = 4
     /// TLS records walked per direction before giving up looking for ClientHellos.
     static let maxTLSRecords = 64
@@ -451,10 +452,15 @@ public final class NetworkPipeline {
     private func dispatch<S: EventSink>(_ a: inout AppState, _ b: UnsafeRawBufferPointer, _ ctx: FlowContext,
                                         _ origin: Origin, _ ts: Timestamp, _ sink: inout S) -> Int {
         var used = 0
-        var passes = 0
-        while passes < Self.maxProtocolSwitches && used < b.count && !stopped {
-            passes += 1
+        // Passes in a row that used no bytes. Each CONNECT consumes its request before the
+        // tunnel is detected afresh, so a chunk of many pipelined CONNECTs is decoded to its end
+        // (stopping after a fixed number of passes left the rest waiting for a next segment
+        // that may never come, so what was decoded depended on how the stream was segmented).
+        var idle = 0
+        while idle < Self.maxProtocolSwitches && used < b.count && !stopped {
             let before = a.proto
+            let usedBefore = used
+            idle += 1
             let rest = UnsafeRawBufferPointer(rebasing: b[used...])
             switch a.proto {
             case .unknown:
@@ -471,6 +477,7 @@ public final class NetworkPipeline {
             case .none: return b.count
             }
             if a.proto == before || a.proto == .none { break }
+            if used > usedBefore { idle = 0 }
         }
         return a.proto == .none ? b.count : used
     }
