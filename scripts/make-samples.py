@@ -186,7 +186,7 @@ def ais_night():
       - MMSI 518998877 (cargo, flag of convenience) drags its anchor across the Estlink 2
         corridor: 1 to 2.5 kn along the cable for about 70 minutes around 01:00, reporting
         navigation status 0 (under way using engine) while its speed says otherwise;
-      - MMSI 230123456 (a Finnish tanker) is spoofed: from 03:10 a second transmitter uses its
+      - MMSI 230123456 (a Finnish tanker) is spoofed: from 01:10 to 01:40 a second transmitter uses its
         identity near Paldiski while the real ship is off Porvoo (identity conflict, impossible
         implied speed).
     """
@@ -232,7 +232,7 @@ def ais_night():
             for mmsi, s in info.items():
                 for frag in ais_static(mmsi, s[3], s[2], s[1], s[4], s[9]):
                     lines.append(tag_block(t + 1) + frag)
-        # The spoofed twin of 230123456 near Paldiski, 03:10 to 03:40.
+        # The spoofed twin of 230123456 near Paldiski, 01:10 to 01:40.
         if 11400 <= t < 13200:
             lat, lon = 59.40 + (t - 11400) / 1800 * 0.05, 24.02
             lines.append(tag_block(t + 20) + ais_position(230123456, lat, lon, 9.5, 10.0, 10, status=0, second=(t + 20) % 60))
