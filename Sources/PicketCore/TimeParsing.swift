@@ -72,6 +72,9 @@ public enum TimeParsing {
         if i < b.count, digit(b, i) != nil { return nil }
         if n == 13 {
             guard !delimited || i >= b.count || b[i] == 32 || b[i] == 9 || b[i] == 44 else { return nil }
+            // From 2001 on, as for seconds; and 13 digits of milliseconds can pass the year 2262,
+            // past which nanoseconds overflow Int64 (`9999999999999 …` trapped).
+            guard v >= 978_307_200_000, v <= Int64.max / 1_000_000 else { return nil }
             return (Timestamp(nanoseconds: v * 1_000_000), n)
         }
         var nanos: Int64 = 0

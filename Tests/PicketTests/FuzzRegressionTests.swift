@@ -1,5 +1,6 @@
 import Foundation
 import PicketCore
+import PicketLogs
 import PicketIngest
 import PicketNet
 import PicketNMEA
@@ -211,6 +212,25 @@ import Testing
         let expected = (0..<6).map { "h\($0).example" } + ["last.example"]
         #expect(hosts([0, data.count]) == expected)
         #expect(hosts(Array(stride(from: 0, to: data.count, by: 7)) + [data.count]) == expected)
+    }
+
+    /// FuzzNMEA, FuzzGNSS: a leading 13-digit number (epoch milliseconds) above 9223372036854
+    /// overflowed Int64 when scaled to nanoseconds: `9999999999999 …` at the start of a log or
+    /// NMEA line trapped. Now only milliseconds from 2001 to 2262 are taken as a time.
+    @Test func epochMillisecondsBeyondNanosecondRangeAreNotATime() throws {
+        var d = DecodedLine()
+        let decoder = LogDecoder()
+        for text in ["9999999999999 hello", "9223372036855 x", "0000000000001 too early"] {
+            let line = Array(text.utf8)
+            line.withUnsafeBytes { decoder.decode($0, into: &d) }
+            #expect(d.timestamp == nil, "\(text)")
+        }
+        let ok = Array("1795780800123 epoch milliseconds".utf8)
+        ok.withUnsafeBytes { decoder.decode($0, into: &d) }
+        #expect(d.timestamp?.nanoseconds == 1_795_780_800_123_000_000)
+        var stats = ScanStats()
+        let events = decodeLines(["9999999999999" + nmea("$GPGGA,130714,5012.7914,N,00806.8796,W,1,08,1.0,100,M,48,M,,")], stats: &stats)
+        #expect(events.count == 1 && stats.lines.total == 1)
     }
 }
 

@@ -41,7 +41,7 @@ runFuzzer { input in
     pieces.sink.checkOnly = { $0.kind == .http }
     pieces.sink.logKinds = [.http]
     pieces.sink.validateJSON = false
-    pieces.tcpSession(port: 80, segments: split(bytes, seed: inputHash(input), maxPiece: 97))
+    pieces.tcpSession(port: 80, segments: split(bytes, seed: inputHash(input), maxPiece: 300))
     pieces.finish()
     require(whole.sink.log == pieces.sink.log,
             "http events differ when the stream is cut into segments:\nwhole:  \(whole.sink.log)\npieces: \(pieces.sink.log)")
