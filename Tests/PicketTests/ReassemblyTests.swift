@@ -225,6 +225,48 @@ let streamCases: [StreamCase] = [
         #expect(ids[1] != ids[2])
     }
 
+    @Test("20,000 packets over 3,000 flows under a cap of 1,000: flow identity as a least-recently-used table says")
+    func lookupsAgreeWithAnLRUModel() {
+        var options = NetworkOptions()
+        options.flows.maxFlows = 1000
+        options.flows.otherNew = 1 << 30
+        var rng = SplitMix64(state: 7)
+        let ports = (0..<20_000).map { _ in 1024 + Int(rng.next() % 3000) }
+        let packets = ports.map { sport in
+            Build.ipv4(src: Build.client, dst: Build.server, proto: 17, Build.udp(sport: sport, dport: 53, [1]))
+        }
+        let r = runPipeline(packets, options: options)
+        let ids = r.events.filter { $0.kind == .packet }.compactMap(\.flowID)
+        #expect(ids.count == ports.count)
+        // The model: a flow lives until it is the least recently used when a new one needs room.
+        var live: [Int: (flow: Int, last: Int)] = [:]
+        var flowOfPacket: [Int] = []
+        var next = 0
+        var evicted = 0
+        for (i, port) in ports.enumerated() {
+            if let f = live[port] {
+                live[port] = (f.flow, i)
+            } else {
+                if live.count == 1000, let lru = live.min(by: { $0.value.last < $1.value.last }) {
+                    live[lru.key] = nil
+                    evicted += 1
+                }
+                live[port] = (next, i)
+                next += 1
+            }
+            flowOfPacket.append(live[port]!.flow)
+        }
+        // Same partition of packets into flows, and the same number of evictions.
+        var idOfFlow: [Int: UInt64] = [:]
+        var agree = true
+        for (i, f) in flowOfPacket.enumerated() {
+            if let id = idOfFlow[f] { agree = agree && id == ids[i] } else { idOfFlow[f] = ids[i] }
+        }
+        #expect(agree)
+        #expect(Set(ids).count == next)
+        #expect(r.caps[.flows] == evicted)
+    }
+
     @Test("both directions of a flow, and VLANs, key the same and different flows")
     func keys() {
         let eth = { (vlan: Int, fromClient: Bool) -> [UInt8] in

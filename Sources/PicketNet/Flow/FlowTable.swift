@@ -90,7 +90,7 @@ public struct FlowTable {
     static let classes = 5
     public let limits: Limits
     public private(set) var flows: [Flow] = []
-    private var index: [FlowKey: Int32] = [:]
+    private var index = FlowIndex()
     private var free: [Int32] = []
     private var heads = [Int32](repeating: -1, count: classes)
     private var tails = [Int32](repeating: -1, count: classes)
@@ -104,13 +104,12 @@ public struct FlowTable {
         _modify { yield &flows[slot] }
     }
 
-    public func lookup(_ key: FlowKey) -> Int? { index[key].map(Int.init) }
+    public func lookup(_ key: FlowKey) -> Int? {
+        flows.withUnsafeBufferPointer { f in index.find(key) { f[$0].key } }
+    }
 
     /// Make a flow for `key` in a free slot. The caller evicts first when `isFull`.
     mutating func create(_ key: FlowKey, clientIsA: Bool, at time: Timestamp, origin: Origin) -> Int {
-        if index.isEmpty && index.capacity < min(limits.maxFlows, 1 << 16) {
-            index.reserveCapacity(min(limits.maxFlows, 1 << 16))
-        }
         let slot: Int32
         if let f = free.popLast() {
             slot = f
@@ -128,7 +127,7 @@ public struct FlowTable {
         flows[s].lastSeen = time
         flows[s].lastOrigin = origin
         flows[s].timeoutClass = key.proto == 6 ? 0 : 3
-        index[key] = slot
+        flows.withUnsafeBufferPointer { f in index.insert(key, slot: s) { f[$0].key } }
         linkTail(s)
         return s
     }
@@ -251,7 +250,7 @@ public struct FlowTable {
     mutating func remove(_ s: Int) {
         guard flows[s].live else { return }
         unlink(s)
-        index[flows[s].key] = nil
+        flows.withUnsafeBufferPointer { f in index.remove(f[s].key, slot: s) { f[$0].key } }
         flows[s].live = false
         free.append(Int32(s))
     }
