@@ -74,11 +74,15 @@ public protocol Event {
     /// For `stream` events: which flow direction this chunk continues, so matchers can keep
     /// state (Hyperscan streaming mode) across chunks. Nil for every other kind.
     var streamKey: StreamKey? { get }
+    /// The pattern ids the payload prefilter found in `payload`, when they were worked out
+    /// ahead on the decoding thread (`--threads`); nil means the matcher scans the payload itself.
+    var payloadHits: UnsafeBufferPointer<UInt32>? { get }
 }
 
 extension Event {
     public var flowID: UInt64? { nil }
     public var streamKey: StreamKey? { nil }
+    public var payloadHits: UnsafeBufferPointer<UInt32>? { nil }
 }
 
 /// One direction of one TCP flow.

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import PicketCore
+import Synchronization
 
 /// Why reading an input stopped early: the byte offset (in the input as stored) and a reason
 /// a person can act on.
@@ -40,6 +41,8 @@ public final class FileSource: ByteSource {
     private let fd: Int32
     private let owned: Bool
     public private(set) var storedOffset: Int64 = 0
+    /// Counts what is read, for `--progress`.
+    public var meter: ProgressMeter?
 
     /// Open a file for reading; the error names the cause (`No such file or directory`).
     public init(path: String) throws(IngestError) {
@@ -68,6 +71,7 @@ public final class FileSource: ByteSource {
             let n = Glibc.read(fd, base, buffer.count)
             if n >= 0 {
                 storedOffset += Int64(n)
+                meter?.add(n)
                 return n
             }
             if errno == EINTR { continue }
@@ -98,4 +102,15 @@ public final class MemorySource: ByteSource {
         position += n
         return n
     }
+}
+
+/// Bytes read from stored inputs so far, for a progress display on another thread.
+public final class ProgressMeter: Sendable {
+    private let bytes = Atomic<Int64>(0)
+    private let inputs = Atomic<Int>(0)
+    public init() {}
+    public func add(_ n: Int) { bytes.add(Int64(n), ordering: .relaxed) }
+    public func startedInput() { inputs.add(1, ordering: .relaxed) }
+    public var bytesRead: Int64 { bytes.load(ordering: .relaxed) }
+    public var inputsStarted: Int { inputs.load(ordering: .relaxed) }
 }

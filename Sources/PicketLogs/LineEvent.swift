@@ -22,8 +22,10 @@ public struct LineEvent: Event {
         }
     }
 
-    public var kind: EventKind {
-        switch decoded.pointee.format {
+    public var kind: EventKind { Self.kind(of: decoded.pointee.format) }
+
+    public static func kind(of format: DecodedLine.Format) -> EventKind {
+        switch format {
         case .syslog: .syslog
         case .json: .json
         case .text: .text

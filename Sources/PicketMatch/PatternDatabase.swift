@@ -214,6 +214,11 @@ public final class MatchCollector {
         }
     }
 
+    /// Take hits found by another collector's scan (ends unknown: 0).
+    public func load(_ ids: UnsafeBufferPointer<UInt32>) {
+        for id in ids { record(id, 0) }
+    }
+
     @inline(__always)
     func record(_ id: UInt32, _ end: UInt64) {
         let i = Int(id)

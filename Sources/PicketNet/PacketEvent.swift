@@ -19,10 +19,13 @@ public struct PacketEvent: Event {
     public let toServer: Bool?
     /// Suricata's `flow:established` for the packet's flow (TCP: after the three-way handshake).
     public let established: Bool
+    public let payloadHits: UnsafeBufferPointer<UInt32>?
 
     public init(packet: UnsafePointer<DecodedPacket>, data: UnsafeRawBufferPointer, wireLength: Int,
                 origin: Origin, timestamp: Timestamp, framingProblem: StaticString? = nil,
-                flowID: UInt64? = nil, reassembledFragments: Int = 0, toServer: Bool? = nil, established: Bool = false) {
+                flowID: UInt64? = nil, reassembledFragments: Int = 0, toServer: Bool? = nil, established: Bool = false,
+                payloadHits: UnsafeBufferPointer<UInt32>? = nil) {
+        self.payloadHits = payloadHits
         self.toServer = toServer
         self.established = established
         self.packet = packet

@@ -3,6 +3,7 @@ import PicketIngest
 import PicketLogs
 import PicketNet
 import PicketNMEA
+import PicketSignatures
 
 /// A sink that only lets the scanner count (a scan with no signatures).
 public struct CountingSink: EventSink {
@@ -23,6 +24,12 @@ public struct ScanOptions: Sendable {
     public var zones = ZoneSet()
     /// Limits of defragmentation, flows, TCP reassembly.
     public var network = NetworkOptions()
+    /// Threads a scan may use: with 2 or more, framing and stateless decoding run a few batches
+    /// ahead on a thread of their own (`DecodeAhead`) and gzip inflates on another; with 1,
+    /// everything runs on the calling thread. Results do not depend on it.
+    public var threads = 1
+    /// Counts bytes read and inputs started, for a progress display.
+    public var progress: ProgressMeter?
 
     public init() {}
 }
@@ -52,6 +59,10 @@ public final class Scanner<Sink: EventSink> {
         get { network.sentenceConsumer }
         set { network.sentenceConsumer = newValue }
     }
+
+    /// The payload prefilter the decode-ahead thread runs (`--threads` 2 or more), so the
+    /// matcher takes its hits instead of scanning payloads itself. Set by whoever matches.
+    public var prefilter: PayloadPrefilter?
 
     /// `report` receives one line per problem, for stderr.
     public init(options: ScanOptions, sink: Sink, report: @escaping (String) -> Void) throws(BPFError) {
@@ -83,6 +94,7 @@ public final class Scanner<Sink: EventSink> {
     private func scanOne(_ spec: InputSpec, index: Int) {
         let name = spec.displayName
         let source: FileSource
+        options.progress?.startedInput()
         switch spec {
         case .unreadable(let path, let reason):
             stats.unreadable += 1
@@ -97,6 +109,7 @@ public final class Scanner<Sink: EventSink> {
                 return
             }
         }
+        source.meter = options.progress
         var buffer = InputBuffer(source: source, capacity: 1 << 20,
                                  maximumCapacity: max(options.maxRecordBytes, options.maxLineBytes) + (1 << 20))
         var layers = 0
@@ -111,9 +124,10 @@ public final class Scanner<Sink: EventSink> {
                         damage(name, 0, "more than \(options.maxCompressionLayers) nested compression layers (compression_layers cap)")
                         return
                     }
-                    // Inflate on a thread of its own, a few blocks ahead of decoding.
+                    // Inflate on a thread of its own (with --threads 2 or more), a few blocks ahead of decoding.
                     let inflater = try InflateSource(input: buffer, format: format.name)
-                    buffer = InputBuffer(source: ThreadedSource(inflater), capacity: 1 << 20, maximumCapacity: buffer.maximumCapacity)
+                    let source: ByteSource = options.threads > 1 ? ThreadedSource(inflater) : inflater
+                    buffer = InputBuffer(source: source, capacity: 1 << 20, maximumCapacity: buffer.maximumCapacity)
                     layers += 1
                     continue
                 case .pcap, .pcapng:
@@ -146,31 +160,61 @@ public final class Scanner<Sink: EventSink> {
             for (cap, n) in network.takeCapHits() { stats.capsHit[cap, default: 0] += n }
             nmea.drainCaps(into: &stats)
         }
-        do {
-            while !stopped, let record = try framer.next() {
-                count += 1
-                handle(record, count: count, input: input, index: index)
+        var interfacesCapped = 0
+        var failure: IngestError?
+        if options.threads > 1 {
+            // Framing, --filter and L2-L4 decoding on the decode-ahead thread.
+            let filter = self.filter, decoder = self.packetDecoder, prefilter = self.prefilter
+            let ahead = DecodeAhead<PacketBatch>(make: PacketBatch.init) { batch in
+                PacketBatch.fill(batch, framer: &framer, filter: filter, decoder: decoder, prefilter: prefilter)
             }
-        } catch {
-            var e = error
+            defer { ahead.finish() }
+            while !stopped, let batch = ahead.next() {
+                var warning = 0
+                batch.bytes.withUnsafeBytes { all in batch.hits.withUnsafeBufferPointer { hits in
+                    for (i, item) in batch.items.enumerated() where !stopped {
+                        count += 1
+                        let data = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])
+                        while warning < batch.warnings.count && batch.warnings[warning].after <= i {
+                            report("picket: \(input): \(batch.warnings[warning].text)")
+                            warning += 1
+                        }
+                        if let problem = item.problem {
+                            malformedRecord(problem, data: data, item.originalLength, item.timestamp, count: count, input: input, index: index)
+                        } else if item.filtered {
+                            stats.packets.countSkipped()
+                        } else {
+                            decodedPacket = item.decoded
+                            decoded(data, item.originalLength, item.timestamp, count: count, input: input, index: index,
+                                    payloadHits: Self.slice(hits, item.hitStart, item.hitCount))
+                        }
+                    }
+                } }
+                failure = batch.error
+                interfacesCapped = batch.interfacesCapped
+                ahead.recycle(batch)
+            }
+        } else {
+            do {
+                while !stopped, let record = try framer.next() {
+                    count += 1
+                    handle(record, count: count, input: input, index: index)
+                }
+                if let ng = framer as? PcapngFramer { interfacesCapped = ng.interfacesCapped }
+            } catch {
+                failure = error
+            }
+        }
+        if var e = failure {
             e.reason += "; the \(count) whole packet(s) before it were read"
             throw e
         }
-        if let ng = framer as? PcapngFramer, ng.interfacesCapped > 0 {
-            for _ in 0..<ng.interfacesCapped { stats.hit(.pcapngInterfaces) }
-        }
+        for _ in 0..<interfacesCapped { stats.hit(.pcapngInterfaces) }
     }
 
     private func handle(_ record: CaptureRecord, count: Int, input: String, index: Int) {
-        let origin = Origin(input: index, position: .packet(count))
         if let problem = record.problem {
-            stats.packets.countMalformed()
-            decodedPacket = DecodedPacket()
-            let ok = withUnsafePointer(to: decodedPacket) { p in
-                sink.consume(PacketEvent(packet: p, data: record.data, wireLength: record.originalLength,
-                                         origin: origin, timestamp: record.timestamp, framingProblem: problem), input: input)
-            }
-            if !ok { stopped = true }
+            malformedRecord(problem, data: record.data, record.originalLength, record.timestamp, count: count, input: input, index: index)
             return
         }
         if let filter {
@@ -182,6 +226,25 @@ public final class Scanner<Sink: EventSink> {
             }
         }
         packetDecoder.decode(linkType: record.linkType, record.data, wireLength: record.originalLength, into: &decodedPacket)
+        decoded(record.data, record.originalLength, record.timestamp, count: count, input: input, index: index)
+    }
+
+    /// A record whose framing is broken (the file's is not): counted malformed, its event pushed.
+    private func malformedRecord(_ problem: StaticString, data: UnsafeRawBufferPointer, _ wireLength: Int, _ timestamp: Timestamp,
+                                 count: Int, input: String, index: Int) {
+        stats.packets.countMalformed()
+        decodedPacket = DecodedPacket()
+        let origin = Origin(input: index, position: .packet(count))
+        let ok = withUnsafePointer(to: decodedPacket) { p in
+            sink.consume(PacketEvent(packet: p, data: data, wireLength: wireLength,
+                                     origin: origin, timestamp: timestamp, framingProblem: problem), input: input)
+        }
+        if !ok { stopped = true }
+    }
+
+    /// A packet decoded into `decodedPacket`: counted, then through the network stages.
+    private func decoded(_ data: UnsafeRawBufferPointer, _ wireLength: Int, _ timestamp: Timestamp, count: Int, input: String, index: Int,
+                         payloadHits: UnsafeBufferPointer<UInt32>? = nil) {
         if let e = decodedPacket.event {
             stats.packets.countMalformed()
             if e == .vlanTooManyLayers { stats.hit(.vlanLayers) }
@@ -190,9 +253,10 @@ public final class Scanner<Sink: EventSink> {
             stats.packets.countDecoded()
         }
         // The network stages emit the packet event (with its flow) and what follows from it.
+        let origin = Origin(input: index, position: .packet(count))
         let ok = withUnsafePointer(to: decodedPacket) { p in
-            network.process(p, data: record.data, wireLength: record.originalLength, origin: origin,
-                            timestamp: record.timestamp, input: input, sink: &sink)
+            network.process(p, data: data, wireLength: wireLength, origin: origin,
+                            timestamp: timestamp, input: input, sink: &sink, payloadHits: payloadHits)
         }
         if !ok { stopped = true }
     }
@@ -200,37 +264,84 @@ public final class Scanner<Sink: EventSink> {
     private func scanLines(_ framer: LineFramer, input: String, index: Int) throws(IngestError) {
         var framer = framer
         let readTime = Timestamp.now()
+        if options.threads > 1 {
+            // Framing and log-format decoding on the decode-ahead thread; NMEA (stateful) and matching here.
+            let decoder = logDecoder
+            let ahead = DecodeAhead<LineBatch>(make: LineBatch.init) { batch in
+                LineBatch.fill(batch, framer: &framer, decoder: decoder)
+            }
+            defer { ahead.finish() }
+            var failure: IngestError?
+            while !stopped, let batch = ahead.next() {
+                batch.bytes.withUnsafeBytes { all in
+                    for item in batch.items where !stopped {
+                        let bytes = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])
+                        switch item.kind {
+                        case .overLong: overLongLine()
+                        case .blank: stats.lines.countSkipped()
+                        case .nmea: nmeaLine(bytes, number: item.number, readTime: readTime, input: input, index: index)
+                        case .log:
+                            decodedLine = item.decoded
+                            logLine(bytes, number: item.number, readTime: readTime, input: input, index: index)
+                        }
+                    }
+                }
+                failure = batch.error
+                ahead.recycle(batch)
+            }
+            if let failure { throw failure }
+            return
+        }
         while !stopped, let line = try framer.next() {
             if line.overLong {
-                stats.lines.countSkipped()
-                stats.hit(.lineLength)
+                overLongLine()
                 continue
             }
             if line.bytes.isEmpty || line.bytes.allSatisfy({ $0 == 32 || $0 == 9 }) {
                 stats.lines.countSkipped()
                 continue
             }
-            // NMEA 0183 (after an optional leading time, `$`, `!` or `\`): the NMEA decoder counts
-            // the line and pushes its event.
             if NMEADecoder.isNMEA(line.bytes) {
-                let origin = Origin(input: index, position: .line(line.number))
-                if !nmea.decodeLine(line.bytes, origin: origin, readTime: readTime, input: input, stats: &stats, sink: &sink) {
-                    stopped = true
-                }
+                nmeaLine(line.bytes, number: line.number, readTime: readTime, input: input, index: index)
                 continue
             }
             logDecoder.decode(line.bytes, into: &decodedLine)
-            if let problem = decodedLine.problem {
-                stats.lines.countMalformed()
-                if problem == .jsonTooDeep { stats.hit(.jsonDepth) }
-            } else {
-                stats.lines.countDecoded()
-            }
-            let origin = Origin(input: index, position: .line(line.number))
-            let ok = withUnsafePointer(to: decodedLine) { d in
-                sink.consume(LineEvent(line: line.bytes, decoded: d, origin: origin, readTime: readTime), input: input)
-            }
-            if !ok { stopped = true }
+            logLine(line.bytes, number: line.number, readTime: readTime, input: input, index: index)
         }
+    }
+
+    /// The hits worked out ahead for one item (nil when they were not).
+    private static func slice(_ hits: UnsafeBufferPointer<UInt32>, _ start: Int32, _ count: Int32) -> UnsafeBufferPointer<UInt32>? {
+        guard start >= 0 else { return nil }
+        return UnsafeBufferPointer(rebasing: hits[Int(start)..<Int(start + count)])
+    }
+
+    private func overLongLine() {
+        stats.lines.countSkipped()
+        stats.hit(.lineLength)
+    }
+
+    /// NMEA 0183 (after an optional leading time, `$`, `!` or `\`): the NMEA decoder counts
+    /// the line and pushes its event.
+    private func nmeaLine(_ bytes: UnsafeRawBufferPointer, number: Int, readTime: Timestamp, input: String, index: Int) {
+        let origin = Origin(input: index, position: .line(number))
+        if !nmea.decodeLine(bytes, origin: origin, readTime: readTime, input: input, stats: &stats, sink: &sink) {
+            stopped = true
+        }
+    }
+
+    /// A log line decoded into `decodedLine`: counted, its event pushed.
+    private func logLine(_ bytes: UnsafeRawBufferPointer, number: Int, readTime: Timestamp, input: String, index: Int) {
+        if let problem = decodedLine.problem {
+            stats.lines.countMalformed()
+            if problem == .jsonTooDeep { stats.hit(.jsonDepth) }
+        } else {
+            stats.lines.countDecoded()
+        }
+        let origin = Origin(input: index, position: .line(number))
+        let ok = withUnsafePointer(to: decodedLine) { d in
+            sink.consume(LineEvent(line: bytes, decoded: d, origin: origin, readTime: readTime), input: input)
+        }
+        if !ok { stopped = true }
     }
 }

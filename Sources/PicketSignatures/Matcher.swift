@@ -38,6 +38,20 @@ public final class Matcher {
     public static let maxStreams = 100_000
     public private(set) var streamsEvicted = 0
 
+    /// Per event kind: the prefilter buffers its events are scanned in, and whether some
+    /// signature without a literal sees it; worked out once so the per-event path compares no
+    /// field names.
+    private struct BufferPlan {
+        enum Source { case payload, normalizedURI, field }
+        var buffer: Int
+        var source: Source
+        var field: String
+    }
+    private let plans: [[BufferPlan]]
+    private let hasUnfiltered: [Bool]
+    private let databases: [PatternDatabase]
+    private let bufferTriggers: [[[Int32]]]
+
     private var correlation: CorrelationState
     /// Suricata: stream windows, thresholds, and the signatures already alerted for the
     /// current packet (Suricata alerts once per signature and packet).
@@ -85,6 +99,17 @@ public final class Matcher {
         }
         streamCollector.everyOccurrence = true
         candidateStamp = Array(repeating: 0, count: compiled.set.signatures.count)
+        plans = EventKind.allCases.map { kind in
+            compiled.blockBuffers.enumerated().filter { $0.element.kinds.contains(kind) }.map { bi, b in
+                BufferPlan(buffer: bi, source: b.field == "payload" ? .payload : b.field == "http.uri.normalized" ? .normalizedURI : .field,
+                           field: b.field)
+            }
+        }
+        databases = compiled.blockBuffers.map(\.database)
+        bufferTriggers = compiled.blockBuffers.map(\.triggers)
+        hasUnfiltered = EventKind.allCases.map { kind in
+            !compiled.unfiltered[Int(kind.rawValue)].isEmpty || !compiled.unfilteredAlways[Int(kind.rawValue)].isEmpty
+        }
         correlation = CorrelationState(count: compiled.set.signatures.count)
     }
 
@@ -120,30 +145,43 @@ public final class Matcher {
         }
         if kind == .packet && !compiled.suricataStreamRules.isEmpty && !windows.isEmpty,
            !suricataAcknowledge(e, sink: &sink) { return false }
+        let k = Int(kind.rawValue)
+        let kindPlans = plans[k]
+        if kindPlans.isEmpty && !hasUnfiltered[k] { return true }
         nextGeneration()
         // Prefilter: scan each buffer this kind can have.
-        for (bi, b) in compiled.blockBuffers.enumerated() where b.kinds.contains(kind) {
-            let c = collectors[bi]
+        for plan in kindPlans {
+            let c = collectors[plan.buffer]
             c.reset()
-            if b.field == "payload" {
-                let p = e.payload
-                if p.isEmpty { continue }
-                b.database.scan(p, scratch: scratch, into: c)
-            } else if b.field == "http.uri.normalized" {
+            let db = databases[plan.buffer]
+            switch plan.source {
+            case .payload:
+                if let ahead = e.payloadHits {
+                    if ahead.isEmpty { continue }
+                    c.load(ahead)
+                } else {
+                    let p = e.payload
+                    if p.isEmpty { continue }
+                    db.scan(p, scratch: scratch, into: c)
+                }
+            case .normalizedURI:
                 guard let v = e.field("http.url") else { continue }
                 let normalized = Evaluator.withBytes(v) { SuricataEvaluator.normalizedURI($0) }
-                normalized.withUnsafeBytes { b.database.scan($0, scratch: scratch, into: c) }
-            } else {
-                guard let v = e.field(b.field) else { continue }
-                Evaluator.withBytes(v) { b.database.scan($0, scratch: scratch, into: c) }
+                normalized.withUnsafeBytes { db.scan($0, scratch: scratch, into: c) }
+            case .field:
+                guard let v = e.field(plan.field) else { continue }
+                Evaluator.withBytes(v) { db.scan($0, scratch: scratch, into: c) }
             }
-            for id in c.hits { for s in b.triggers[Int(id)] where sigs[Int(s)].kinds.contains(kind) { addCandidate(s) } }
+            if c.hits.isEmpty { continue }
+            let triggers = bufferTriggers[plan.buffer]
+            for id in c.hits { for s in triggers[Int(id)] where sigs[Int(s)].kinds.contains(kind) { addCandidate(s) } }
         }
-        let k = Int(kind.rawValue)
-        for (field, list) in compiled.unfiltered[k] where e.field(field) != nil {
-            for s in list { addCandidate(s) }
+        if hasUnfiltered[k] {
+            for (field, list) in compiled.unfiltered[k] where e.field(field) != nil {
+                for s in list { addCandidate(s) }
+            }
+            for s in compiled.unfilteredAlways[k] { addCandidate(s) }
         }
-        for s in compiled.unfilteredAlways[k] { addCandidate(s) }
         if candidates.isEmpty { return true }
         candidates.sort()
         ctx.streamSeen = nil
@@ -436,5 +474,35 @@ struct CorrelationState {
         }
         groups[index][key] = g
         return nil
+    }
+}
+
+/// The `payload` prefilter of a compiled set on its own Hyperscan scratch, so a decoding
+/// thread can scan payloads ahead of the matcher (which then takes the hits from
+/// `Event.payloadHits` instead of scanning again). One per thread.
+public final class PayloadPrefilter {
+    private let database: PatternDatabase
+    private let kinds: KindSet
+    private let scratch = ScratchSpace()
+    private let collector: MatchCollector
+
+    /// Nil when no signature prefilters on `payload`.
+    public init?(_ compiled: CompiledSet) throws(MatchError) {
+        guard let b = compiled.blockBuffers.first(where: { $0.field == "payload" }) else { return nil }
+        database = b.database
+        kinds = b.kinds
+        try scratch.prepare(for: b.database)
+        collector = MatchCollector(patternCount: b.database.patternCount)
+    }
+
+    /// Whether events of this kind have their payload prefiltered.
+    public func covers(_ kind: EventKind) -> Bool { kinds.contains(kind) }
+
+    /// Append the pattern ids found in `bytes` (each once) to `hits`.
+    public func scan(_ bytes: UnsafeRawBufferPointer, into hits: inout [UInt32]) {
+        guard !bytes.isEmpty else { return }
+        collector.reset()
+        database.scan(bytes, scratch: scratch, into: collector)
+        hits.append(contentsOf: collector.hits)
     }
 }

@@ -60,6 +60,12 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("max-flows"), help: ArgumentHelp("Flows tracked at once; the least recently active is evicted beyond it (the flows cap).", valueName: "n"))
     var maxFlows: Int = 65536
 
+    @Option(name: .customLong("threads"), help: ArgumentHelp("Threads to use (default: all cores). With 2 or more, framing and decoding run ahead of matching on a thread of their own, and gzip inflates on another; findings are the same whatever the number.", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(name: .customLong("progress"), inversion: .prefixedNo, help: "A progress bar on stderr (default: when stderr is a terminal).")
+    var progress: Bool?
+
     @Flag(name: .customLong("stats"), help: "Print counts and throughput on stderr at the end.")
     var stats = false
 
@@ -72,6 +78,7 @@ struct InputOptions: ParsableArguments {
         }
         if streamDepth < 0 { throw ValidationError("--stream-depth must be 0 (no limit) or a number of bytes") }
         if maxFlows < 1 || maxFlows > 16 << 20 { throw ValidationError("--max-flows must be between 1 and \(16 << 20)") }
+        if threads < 1 || threads > 1024 { throw ValidationError("--threads must be between 1 and 1024") }
         if inputs.isEmpty && isatty(0) != 0 {
             throw ValidationError("no input: name files or folders, or pipe data into stdin (use - to read it explicitly)")
         }
@@ -85,11 +92,13 @@ struct InputOptions: ParsableArguments {
         o.maxLineBytes = maxLineBytes
         o.network.stream.depth = streamDepth
         o.network.flows.maxFlows = maxFlows
+        o.threads = threads
         return o
     }
 }
 
 func printError(_ line: String) {
+    if let bar = ProgressBar.current { return bar.print(line) }
     var s = line + "\n"
     s.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
@@ -98,6 +107,7 @@ func printError(_ line: String) {
 /// 2 when no input could be read, 3 when some input was damaged, else 0.
 /// `finish` runs after the scan (to flush and count findings) before stats are written.
 func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputFile?, zoneFolders: [String],
+                              prefilter: PayloadPrefilter? = nil,
                               finish: (Sink, inout ScanStats) -> Void = { _, _ in }) throws -> ScanStats {
     signal(SIGPIPE, SIG_IGN)
     let scanner: PicketScan.Scanner<Sink>
@@ -109,14 +119,27 @@ func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputF
         printError("picket: \(error.message)")
         throw ExitCode(2)
     }
+    let specs = input.specs
+    // The progress bar counts bytes read against the inputs' sizes (unknown for stdin and pipes).
+    var bar: ProgressBar?
+    if input.progress ?? (isatty(2) != 0) {
+        bar = ProgressBar(sizes: specs.map { spec -> Int64? in
+            guard case .file(let path) = spec else { return spec == .standardInput ? nil : 0 }
+            var st = stat()
+            return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFREG ? Int64(st.st_size) : nil
+        })
+        options.progress = bar?.meter
+    }
     do {
         scanner = try PicketScan.Scanner(options: options, sink: sink, report: printError)
     } catch {
         printError("picket: \(error.message)")
         throw ExitCode(2)
     }
-    let specs = input.specs
+    scanner.prefilter = prefilter
+    bar?.start()
     scanner.scan(specs)
+    bar?.stop()
     output?.flush()
     var stats = scanner.stats
     finish(scanner.sink, &stats)
@@ -215,7 +238,12 @@ struct Scan: ParsableCommand {
         }
         let compiled = try loadSignatures(paths, variables: Self.parseVariables(variables))
         let matcher: Matcher
-        do { matcher = try Matcher(compiled) } catch {
+        // With a decode-ahead thread, payloads are prefiltered there (its own Hyperscan scratch).
+        let prefilter: PayloadPrefilter?
+        do {
+            matcher = try Matcher(compiled)
+            prefilter = input.threads > 1 ? try PayloadPrefilter(compiled) : nil
+        } catch {
             printError("picket: \(error.message)")
             throw ExitCode(2)
         }
@@ -238,7 +266,7 @@ struct Scan: ParsableCommand {
         var records: [FindingRecord] = []
         do {
             _ = try runScan(input, sink: MatchingSink(matcher: matcher, writer: writer), output: output,
-                            zoneFolders: Self.zoneFolders(paths)) { sink, stats in
+                            zoneFolders: Self.zoneFolders(paths), prefilter: prefilter) { sink, stats in
                 output.flush()
                 stats.findings = sink.writer.total
                 for a in Area.allCases { stats.findingsByArea[a.rawValue] = sink.writer.byArea[a] ?? 0 }

@@ -114,13 +114,15 @@ public final class NetworkPipeline {
     /// Take one decoded capture record. Emits its packet event and everything it leads to.
     /// Returns false when the sink asked to stop.
     public func process<S: EventSink>(_ packet: UnsafePointer<DecodedPacket>, data: UnsafeRawBufferPointer, wireLength: Int,
-                                      origin: Origin, timestamp: Timestamp, input: String, sink: inout S) -> Bool {
+                                      origin: Origin, timestamp: Timestamp, input: String, sink: inout S,
+                                      payloadHits: UnsafeBufferPointer<UInt32>? = nil) -> Bool {
         self.input = input
         if timestamp > now { now = timestamp }
         expireFlows(&sink)
         let p = packet.pointee
         if p.event == nil && p.isFragment && (p.ipVersion == 4 || p.ipVersion == 6) {
-            emit(PacketEvent(packet: packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp), &sink)
+            emit(PacketEvent(packet: packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp,
+                             payloadHits: payloadHits), &sink)
             if defrag.add(p, data: data, timestamp: timestamp) {
                 let fragments = defrag.reassembledFragments
                 defrag.reassembled.withUnsafeBytes { bytes in
@@ -137,9 +139,11 @@ public final class NetworkPipeline {
                 }
             }
         } else if p.event == nil && p.ipVersion != 0 {
-            flowPacket(packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp, fragments: 0, &sink)
+            flowPacket(packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp, fragments: 0,
+                       payloadHits: payloadHits, &sink)
         } else {
-            emit(PacketEvent(packet: packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp), &sink)
+            emit(PacketEvent(packet: packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp,
+                             payloadHits: payloadHits), &sink)
         }
         return !stopped
     }
@@ -169,7 +173,8 @@ public final class NetworkPipeline {
     }
 
     private func flowPacket<S: EventSink>(_ packet: UnsafePointer<DecodedPacket>, data: UnsafeRawBufferPointer, wireLength: Int,
-                                          origin: Origin, timestamp: Timestamp, fragments: Int, _ sink: inout S) {
+                                          origin: Origin, timestamp: Timestamp, fragments: Int,
+                                          payloadHits: UnsafeBufferPointer<UInt32>? = nil, _ sink: inout S) {
         let p = packet.pointee
         let (key, fromA) = FlowKey.of(p)
         let syn = p.ipProto == 6 && p.tcpFlags & 0x02 != 0
@@ -215,7 +220,7 @@ public final class NetworkPipeline {
         let flowID = table[s].id
         emit(PacketEvent(packet: packet, data: data, wireLength: wireLength, origin: origin, timestamp: timestamp,
                          flowID: flowID, reassembledFragments: fragments, toServer: toServer,
-                         established: established), &sink)
+                         established: established, payloadHits: payloadHits), &sink)
         guard p.hasPorts else { return }
         let ctx = context(s, toServer: toServer)
         let payload = p.payloadLength > 0 && p.payloadOffset + p.payloadLength <= data.count
