@@ -163,10 +163,11 @@ public final class Scanner<Sink: EventSink> {
         var interfacesCapped = 0
         var failure: IngestError?
         if options.threads > 1 {
-            // Framing, --filter and L2-L4 decoding on the decode-ahead thread.
+            // Framing, --filter and L2-L4 decoding (and the payload prefilter when this thread is the
+            // busier) on the decode-ahead thread.
             let filter = self.filter, decoder = self.packetDecoder, prefilter = self.prefilter
-            let ahead = DecodeAhead<PacketBatch>(make: PacketBatch.init) { batch in
-                PacketBatch.fill(batch, framer: &framer, filter: filter, decoder: decoder, prefilter: prefilter)
+            let ahead = DecodeAhead<PacketBatch>(make: PacketBatch.init) { batch, consumerBusy in
+                PacketBatch.fill(batch, framer: &framer, filter: filter, decoder: decoder, prefilter: consumerBusy ? prefilter : nil)
             }
             defer { ahead.finish() }
             while !stopped, let batch = ahead.next() {
@@ -267,7 +268,7 @@ public final class Scanner<Sink: EventSink> {
         if options.threads > 1 {
             // Framing and log-format decoding on the decode-ahead thread; NMEA (stateful) and matching here.
             let decoder = logDecoder
-            let ahead = DecodeAhead<LineBatch>(make: LineBatch.init) { batch in
+            let ahead = DecodeAhead<LineBatch>(make: LineBatch.init) { batch, _ in
                 LineBatch.fill(batch, framer: &framer, decoder: decoder)
             }
             defer { ahead.finish() }
