@@ -10,7 +10,7 @@ public struct JSONScanner {
     public struct Failure: Error, Sendable {
         /// 0-based byte position in the line.
         public var position: Int
-        public var reason: String
+        public var reason: StaticString
         public var depthCapped: Bool
     }
 
@@ -63,7 +63,7 @@ public struct JSONScanner {
         while i < b.count, b[i] == 32 || b[i] == 9 || b[i] == 10 || b[i] == 13 { i += 1 }
     }
 
-    func fail(_ why: String) -> Failure { Failure(position: i, reason: why, depthCapped: false) }
+    func fail(_ why: StaticString) -> Failure { Failure(position: i, reason: why, depthCapped: false) }
 
     mutating func valueKind() throws(Failure) -> Kind {
         guard i < b.count else { throw fail("unexpected end of line") }
@@ -107,7 +107,7 @@ public struct JSONScanner {
         switch b[i] {
         case 123, 91:
             guard depth < Self.maxDepth else {
-                throw Failure(position: i, reason: "nesting deeper than the json_depth cap (\(Self.maxDepth))", depthCapped: true)
+                throw Failure(position: i, reason: "nesting deeper than the json_depth cap (64)", depthCapped: true)
             }
             let isObject = b[i] == 123
             let close: UInt8 = isObject ? 125 : 93
@@ -153,7 +153,17 @@ public struct JSONScanner {
 
     mutating func skipString() throws(Failure) {
         i += 1
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
         while i < b.count {
+            // Eight bytes at a time while none is '"', '\\' or a control character.
+            while i + 8 <= b.count {
+                let x = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let q = x ^ (0x22 &* ones), s = x ^ (0x5C &* ones)
+                let special = ((q &- ones) & ~q | (s &- ones) & ~s | (x &- 0x20 &* ones) & ~x) & high
+                if special != 0 { break }
+                i += 8
+            }
+            guard i < b.count else { break }
             let c = b[i]
             if c == 34 { i += 1; return }
             if c == 92 {

@@ -23,8 +23,11 @@ public struct DecodedLine {
 
     public var format: Format = .text
     public var problem: Problem?
-    /// Why the line is malformed, with the column, for people.
-    public var problemDetail = ""
+    /// Where (1-based column) and why the line is malformed, for people. Kept as a column and
+    /// a static text so a decoded line is plain data, copied without reference counting.
+    public var problemColumn = 0
+    public var problemReason: StaticString = ""
+    public var problemDetail: String { "column \(problemColumn): \(problemReason)" }
     public var timestamp: Timestamp?
     // Syslog parts (RFC 3164 and RFC 5424).
     public var priority: Int = -1
@@ -41,7 +44,7 @@ public struct DecodedLine {
     mutating func reset() {
         format = .text; problem = nil; timestamp = nil; priority = -1; version = 0
         host = nil; app = nil; pid = nil; msgid = nil; structuredData = nil; message = nil
-        if !problemDetail.isEmpty { problemDetail = "" }
+        problemColumn = 0
     }
 }
 
@@ -119,16 +122,19 @@ public struct LogDecoder {
         return controls * 8 > n
     }
 
+    /// Keys of a JSON line's own time, first found wins.
+    static let jsonTimeKeys: [StaticString] = ["timestamp", "@timestamp", "ts", "time"]
+
     func decodeJSON(_ b: UnsafeRawBufferPointer, _ d: inout DecodedLine) {
         if let failure = JSONScanner.validate(b) {
             d.problem = failure.depthCapped ? .jsonTooDeep : .invalidJSON
-            d.problemDetail = "column \(failure.position + 1): \(failure.reason)"
+            d.problemColumn = failure.position + 1
+            d.problemReason = failure.reason
             return
         }
         d.format = .json
-        for key in ["timestamp", "@timestamp", "ts", "time"] {
-            var k = key
-            let found = k.withUTF8 { JSONScanner.lookup(b, path: UnsafeRawBufferPointer($0)) }
+        for key in Self.jsonTimeKeys {
+            let found = JSONScanner.lookup(b, path: UnsafeRawBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
             guard let (value, kind) = found else { continue }
             if kind == .string, let (ts, _) = TimeParsing.iso8601(value) ?? TimeParsing.epoch(value) {
                 d.timestamp = ts
