@@ -5,7 +5,8 @@
 //   of record is counted for a file that is not compressed;
 // - every damage report names the input and an offset inside it (compressed inputs: inside
 //   the stored file), with a reason;
-// - every event answers its fields and writes valid JSON; caps are counted, never negative.
+// - every event answers its fields and writes valid JSON; caps are counted, never negative;
+// - with a decode-ahead thread (`threads = 2`) the counts, damage, caps and events are the same.
 import FuzzSupport
 import Foundation
 import PicketCore
@@ -50,4 +51,19 @@ runFuzzer { input in
     }
     require(reports >= s.damaged.count, "\(s.damaged.count) damages but \(reports) reports")
     for (cap, n) in s.capsHit { require(n >= 0, "cap \(cap) counted \(n)") }
+    // With a decode-ahead thread (--threads 2) everything must come out the same.
+    var threaded = options
+    threaded.threads = 2
+    let other: PicketScan.Scanner<CheckingSink>
+    do {
+        other = try PicketScan.Scanner(options: threaded, sink: CheckingSink(), report: { _ in })
+    } catch {
+        invariantFailed("scanner setup: \(error)")
+    }
+    other.scan([.file(path)])
+    let t = other.stats
+    require(t.packets == s.packets && t.lines == s.lines, "--threads 2 counted packets \(t.packets), lines \(t.lines); one thread: \(s.packets), \(s.lines)")
+    require(t.damaged.map { "\($0.offset) \($0.reason)" } == s.damaged.map { "\($0.offset) \($0.reason)" }, "--threads 2 reported other damage: \(t.damaged) vs \(s.damaged)")
+    require(t.capsHit == s.capsHit, "--threads 2 hit caps \(t.capsHit), one thread \(s.capsHit)")
+    require(other.sink.events == scanner.sink.events, "--threads 2 gave \(other.sink.events) events, one thread \(scanner.sink.events)")
 }
