@@ -73,8 +73,18 @@ public struct JSONOut {
         s.withUTF8Buffer { appendEscaped(UnsafeRawBufferPointer($0)) }
     }
     public mutating func string(bytes b: UnsafeRawBufferPointer) { valuePrefix(); appendEscaped(b) }
+    /// An IP address as a JSON string (its text needs no escaping), written in place.
+    public mutating func ip(_ address: IPAddress) {
+        valuePrefix()
+        bytes.append(34)
+        address.append(to: &bytes)
+        bytes.append(34)
+    }
     public mutating func int<T: BinaryInteger>(_ v: T) { valuePrefix(); appendDecimal(Int64(v)) }
-    public mutating func uint64(_ v: UInt64) { valuePrefix(); bytes.append(contentsOf: String(v).utf8) }
+    public mutating func uint64(_ v: UInt64) {
+        valuePrefix()
+        if v <= UInt64(Int64.max) { appendDecimal(Int64(v)) } else { bytes.append(contentsOf: String(v).utf8) }
+    }
     public mutating func bool(_ v: Bool) {
         valuePrefix()
         let word: StaticString = v ? "true" : "false"

@@ -81,7 +81,7 @@ public struct FindingWriter: FindingSink {
         case .bool(let b): json.bool(b)
         case .text(let b): json.string(bytes: b)
         case .string(let s): json.string(s)
-        case .ip(let ip): json.string(ip.description)
+        case .ip(let ip): json.ip(ip)
         }
     }
 
@@ -152,10 +152,13 @@ public struct FindingWriter: FindingSink {
         json.key("kind"); json.string(e.kind.name)
         json.key("entity")
         json.beginObject()
-        var seen: Set<String> = []
-        for (field, name) in Self.entityFields where !seen.contains(name.description) {
-            if let v = e.field(field) {
-                seen.insert(name.description)
+        // Each entity name once (the first field that has it wins); no allocation per finding.
+        for (i, (field, name)) in Self.entityFields.enumerated() {
+            let taken = Self.entityFields[..<i].contains { other in
+                other.1.utf8CodeUnitCount == name.utf8CodeUnitCount
+                    && memcmp(other.1.utf8Start, name.utf8Start, name.utf8CodeUnitCount) == 0 && e.field(other.0) != nil
+            }
+            if !taken, let v = e.field(field) {
                 json.key(name)
                 writeValue(v)
             }
@@ -163,9 +166,7 @@ public struct FindingWriter: FindingSink {
         json.endObject()
         json.key("evidence")
         json.beginObject()
-        var written: Set<String> = []
-        for ev in evidence where !written.contains(ev.field) {
-            written.insert(ev.field)
+        for (i, ev) in evidence.enumerated() where !evidence[..<i].contains(where: { $0.field == ev.field }) {
             json.key(ev.field)
             writeEvidence(ev.value)
         }
