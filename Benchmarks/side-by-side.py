@@ -427,12 +427,12 @@ def jobs_for(args, work, plan, picket):
     sig = lambda name: os.path.join("signatures", name)  # noqa: E731
     jobs = []
 
-    def picket_job(name, group, sigs, input_, nbytes, category, limit, records):
+    def picket_job(name, group, sigs, input_, nbytes, category, limit, records, extra=()):
         out = os.path.join("runs", re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + ".eve.json")
         stats = out.replace(".eve.json", ".stats.json")
         expect = expected_findings(cap if category == "packet" else log, category, limit) if limit else {}
         jobs.append({"name": name, "group": group, "tool": "picket", "bytes": nbytes, "picket": True,
-                     "cmd": [picket, "scan", "-s", sigs, input_, "--format", "eve", "-o", out, "--stats-json", stats],
+                     "cmd": [picket, "scan", "-s", sigs, input_, "--format", "eve", "-o", out, "--stats-json", stats, *extra],
                      "eve": out, "stats": stats, "expect": expect, "records": records})
 
     def peer(name, group, tool, cmd, nbytes, ok=(0,)):
@@ -446,6 +446,8 @@ def jobs_for(args, work, plan, picket):
     for n in (1, 10):
         g = f"capture-{n}k"
         picket_job(f"picket, {n}k packet signatures", g, sig(f"packet-{n}k.yml"), "capture.pcap", cap_b, "packet", n * 1000, packets)
+        picket_job(f"picket --threads 1, {n}k packet signatures", g, sig(f"packet-{n}k.yml"), "capture.pcap", cap_b, "packet",
+                   n * 1000, packets, ("--threads", "1"))
         peer(f"ugrep -F -f ({n}k), capture", g, "ugrep", ["ugrep", "-a", "-c", "-F", "-f", f"indicators-{n}k.txt", "capture.pcap"], cap_b, (0, 1))
         peer(f"rg -F -f ({n}k), capture", g, "rg", ["rg", "-a", "-c", "-F", "-f", f"indicators-{n}k.txt", "capture.pcap"], cap_b, (0, 1))
         peer(f"yara ({n}k rules), capture", g, "yara", ["yara", "-C", sig(f"rules-{n}k.yarc"), "capture.pcap"], cap_b)
@@ -457,10 +459,14 @@ def jobs_for(args, work, plan, picket):
     for n in (1, 10):
         g = f"log-{n}k"
         picket_job(f"picket, {n}k text signatures", g, sig(f"text-{n}k.yml"), "log.txt", log_b, "text", n * 1000, lines)
+        picket_job(f"picket --threads 1, {n}k text signatures", g, sig(f"text-{n}k.yml"), "log.txt", log_b, "text",
+                   n * 1000, lines, ("--threads", "1"))
         peer(f"ugrep -F -f ({n}k), log", g, "ugrep", ["ugrep", "-c", "-F", "-f", f"indicators-{n}k.txt", "log.txt"], log_b, (0, 1))
         peer(f"rg -F -f ({n}k), log", g, "rg", ["rg", "-c", "-F", "-f", f"indicators-{n}k.txt", "log.txt"], log_b, (0, 1))
     g = "log-gzip"
     picket_job("picket, 1k text signatures, log.txt.gz", g, sig("text-1k.yml"), "log.txt.gz", log_b, "text", 1000, lines)
+    picket_job("picket --threads 1, 1k text signatures, log.txt.gz", g, sig("text-1k.yml"), "log.txt.gz", log_b, "text", 1000,
+               lines, ("--threads", "1"))
     peer("gzip -dc > /dev/null", g, "gzip", ["sh", "-c", "gzip -dc log.txt.gz > /dev/null"], log_b)
     # Start-up: the signature set loaded (compiled database cached) and an empty input.
     for n in (1, 10):
