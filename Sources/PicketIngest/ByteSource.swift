@@ -58,6 +58,13 @@ public final class FileSource: ByteSource {
     /// Standard input, whatever it holds.
     public static func standardInput() -> FileSource { FileSource(fd: 0) }
 
+    /// The size of a regular file; nil for pipes, terminals and devices.
+    public var regularFileSize: Int64? {
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        return Int64(st.st_size)
+    }
+
     private init(fd: Int32) {
         self.fd = fd
         self.owned = false

@@ -28,11 +28,14 @@ final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
 
     /// `fill` adds records to an empty batch and returns false once the input is over (or
     /// failed); it runs on the producer thread only. `consumerBusy` says whether the scanner's
-    /// thread was at work (not waiting for a batch) when this one was started: then the producer can take
-    /// on optional work (the payload prefilter); when the scanner is waiting for it, it leaves
-    /// that work to the scanner, so both threads stay busy whichever side is heavier.
-    init(make: () -> Batch, fill: @escaping (Batch, _ consumerBusy: Bool) -> Bool) {
-        free = (0..<Self.depth).map { _ in make() }
+    /// thread was at work (not waiting for a batch) when this one was started: then the
+    /// producer can take on optional work (the payload prefilter); when the scanner is waiting
+    /// for it, it leaves that work to the scanner, so both threads stay busy whichever side is
+    /// heavier. `reusing` are batches from an earlier input (`finish` hands them back), so a
+    /// folder of many small files does not allocate them again for each.
+    init(reusing: [Batch], make: () -> Batch, fill: @escaping (Batch, _ consumerBusy: Bool) -> Bool) {
+        free = Array(reusing.prefix(Self.depth))
+        while free.count < Self.depth { free.append(make()) }
         self.fill = fill
         let t = Thread { [self] in self.produce() }
         t.stackSize = 4 << 20
@@ -80,13 +83,18 @@ final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Stop the producer and wait for it (it no longer touches the input afterwards).
-    func finish() {
+    /// Stop the producer and wait for it (it no longer touches the input afterwards); the
+    /// batches, for the next input.
+    func finish() -> [Batch] {
         condition.lock()
         cancelled = true
         condition.broadcast()
         while !done { condition.wait() }
+        let all = free + full
+        free = []
+        full = []
         condition.unlock()
+        return all
     }
 }
 
@@ -190,6 +198,7 @@ final class PacketBatch: AheadBatch {
         warnings.removeAll(keepingCapacity: true)
         hits.removeAll(keepingCapacity: true)
         error = nil
+        interfacesCapped = 0
     }
 
     static func fill(_ batch: PacketBatch, framer: inout any CaptureFramer, filter: BPFFilter?, decoder: PacketDecoder,

@@ -28,6 +28,9 @@ public struct ScanOptions: Sendable {
     /// ahead on a thread of their own (`DecodeAhead`) and gzip inflates on another; with 1,
     /// everything runs on the calling thread. Results do not depend on it.
     public var threads = 1
+    /// Regular files smaller than this are scanned on one thread even when `threads` > 1
+    /// (starting the decode-ahead thread costs more than it saves on them).
+    public var decodeAheadMinimumBytes: Int64 = 4 << 20
     /// Counts bytes read and inputs started, for a progress display.
     public var progress: ProgressMeter?
 
@@ -63,6 +66,11 @@ public final class Scanner<Sink: EventSink> {
     /// The payload prefilter the decode-ahead thread runs (`--threads` 2 or more), so the
     /// matcher takes its hits instead of scanning payloads itself. Set by whoever matches.
     public var prefilter: PayloadPrefilter?
+    /// Whether the current input is framed and decoded on a second thread.
+    private var decodeAhead = false
+    /// Decode-ahead batches kept from one input to the next.
+    private var packetBatches: [PacketBatch] = []
+    private var lineBatches: [LineBatch] = []
 
     /// `report` receives one line per problem, for stderr.
     public init(options: ScanOptions, sink: Sink, report: @escaping (String) -> Void) throws(BPFError) {
@@ -110,6 +118,9 @@ public final class Scanner<Sink: EventSink> {
             }
         }
         source.meter = options.progress
+        // A second thread pays off past a few batches; for small files starting it costs more
+        // (a folder of thousands of small logs). Stdin and pipes: always.
+        decodeAhead = options.threads > 1 && (source.regularFileSize.map { $0 >= options.decodeAheadMinimumBytes } ?? true)
         var buffer = InputBuffer(source: source, capacity: 1 << 20,
                                  maximumCapacity: max(options.maxRecordBytes, options.maxLineBytes) + (1 << 20))
         var layers = 0
@@ -162,14 +173,15 @@ public final class Scanner<Sink: EventSink> {
         }
         var interfacesCapped = 0
         var failure: IngestError?
-        if options.threads > 1 {
+        if decodeAhead {
             // Framing, --filter and L2-L4 decoding (and the payload prefilter when this thread is the
             // busier) on the decode-ahead thread.
             let filter = self.filter, decoder = self.packetDecoder, prefilter = self.prefilter
-            let ahead = DecodeAhead<PacketBatch>(make: PacketBatch.init) { batch, consumerBusy in
+            let ahead = DecodeAhead<PacketBatch>(reusing: packetBatches, make: PacketBatch.init) { batch, consumerBusy in
                 PacketBatch.fill(batch, framer: &framer, filter: filter, decoder: decoder, prefilter: consumerBusy ? prefilter : nil)
             }
-            defer { ahead.finish() }
+            packetBatches = []
+            defer { packetBatches = ahead.finish() }
             while !stopped, let batch = ahead.next() {
                 var warning = 0
                 batch.bytes.withUnsafeBytes { all in batch.hits.withUnsafeBufferPointer { hits in
@@ -265,13 +277,14 @@ public final class Scanner<Sink: EventSink> {
     private func scanLines(_ framer: LineFramer, input: String, index: Int) throws(IngestError) {
         var framer = framer
         let readTime = Timestamp.now()
-        if options.threads > 1 {
+        if decodeAhead {
             // Framing and log-format decoding on the decode-ahead thread; NMEA (stateful) and matching here.
             let decoder = logDecoder
-            let ahead = DecodeAhead<LineBatch>(make: LineBatch.init) { batch, _ in
+            let ahead = DecodeAhead<LineBatch>(reusing: lineBatches, make: LineBatch.init) { batch, _ in
                 LineBatch.fill(batch, framer: &framer, decoder: decoder)
             }
-            defer { ahead.finish() }
+            lineBatches = []
+            defer { lineBatches = ahead.finish() }
             var failure: IngestError?
             while !stopped, let batch = ahead.next() {
                 batch.bytes.withUnsafeBytes { all in

@@ -63,6 +63,9 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("threads"), help: ArgumentHelp("Threads to use (default: all cores). With 2 or more, framing and decoding run ahead of matching on a thread of their own, and gzip inflates on another; findings are the same whatever the number.", valueName: "n"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(name: .customLong("decode-ahead-from"), help: ArgumentHelp("Smallest regular file decoded ahead on a second thread (tests set 0).", valueName: "bytes", visibility: .hidden))
+    var decodeAheadFrom: Int64 = 4 << 20
+
     @Flag(name: .customLong("progress"), inversion: .prefixedNo, help: "A progress bar on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
@@ -93,6 +96,7 @@ struct InputOptions: ParsableArguments {
         o.network.stream.depth = streamDepth
         o.network.flows.maxFlows = maxFlows
         o.threads = threads
+        o.decodeAheadMinimumBytes = decodeAheadFrom
         return o
     }
 }

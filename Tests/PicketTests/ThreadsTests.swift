@@ -16,7 +16,9 @@ import Testing
 
     static func outcome(_ arguments: [String], threads: Int, stdinFile: String? = nil) throws -> Outcome {
         let stats = Paths.temporary("threads-\(threads)-\(UUID().uuidString).json")
-        let r = try picket(["scan", "--format", "eve", "--no-progress", "--threads", "\(threads)", "--stats-json", stats] + arguments,
+        // --decode-ahead-from 0: every file through the decode-ahead thread, however small.
+        let r = try picket(["scan", "--format", "eve", "--no-progress", "--threads", "\(threads)", "--decode-ahead-from", "0",
+                            "--stats-json", stats] + arguments,
                            stdinFile: stdinFile)
         // Lines without a time of their own carry the clock's (in `timestamp` and correlations'
         // `first_seen`/`last_seen`): those times differ from run to run, so they are masked.

@@ -54,6 +54,7 @@ runFuzzer { input in
     // With a decode-ahead thread (--threads 2) everything must come out the same.
     var threaded = options
     threaded.threads = 2
+    threaded.decodeAheadMinimumBytes = 0
     let other: PicketScan.Scanner<CheckingSink>
     do {
         other = try PicketScan.Scanner(options: threaded, sink: CheckingSink(), report: { _ in })
