@@ -26,24 +26,79 @@ public struct NativeLoader {
 
     let file: String
     let text: String
+    /// Lines of the file before `text` (when `text` is a run of its documents).
+    let lineOffset: Int
     var errors: [SignatureError] = []
     var signatures: [Signature] = []
+    /// The YAML itself could not be read (then no signature of the file loads).
+    var yamlFailed = false
 
-    init(file: String, text: String) {
+    init(file: String, text: String, lineOffset: Int = 0) {
         self.file = file
         self.text = text
+        self.lineOffset = lineOffset
     }
 
-    /// Load one file's text. Returns the signatures and every error found.
+    /// Files at least this large are split into runs of whole documents, loaded in parallel.
+    static let parallelFromBytes = 512 << 10
+
+    /// Load one file's text. Returns the signatures and every error found, in file order.
+    ///
+    /// A large file (a feed of thousands of indicators) is cut at its `---` lines into a run of
+    /// documents per core, each loaded on its own thread, and the results are joined in order:
+    /// YAML documents are independent, so this gives what one loader would (10,000 signatures:
+    /// 0.36 s → see the README). As with one loader, a YAML syntax error anywhere means the
+    /// file's only result is the first such error.
     public static func load(file: String, text: String) -> (signatures: [Signature], errors: [SignatureError]) {
-        var loader = NativeLoader(file: file, text: text)
-        loader.run()
-        return (loader.signatures, loader.errors)
+        let runs = text.utf8.count >= parallelFromBytes
+            ? documentRuns(text, parts: min(8, ProcessInfo.processInfo.activeProcessorCount)) : []
+        guard runs.count > 1 else {
+            var loader = NativeLoader(file: file, text: text)
+            loader.run()
+            return (loader.signatures, loader.errors)
+        }
+        var loaders = runs.map { NativeLoader(file: file, text: $0.text, lineOffset: $0.lineOffset) }
+        loaders.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let each = buffer
+            DispatchQueue.concurrentPerform(iterations: each.count) { i in each[i].run() }
+        }
+        if let failed = loaders.first(where: \.yamlFailed) { return ([], failed.errors) }
+        return (loaders.flatMap(\.signatures), loaders.flatMap(\.errors))
+    }
+
+    /// `text` cut into at most `parts` runs of whole documents of about equal size, at lines
+    /// that are exactly `---` (a document start). Nothing is cut when the stream has
+    /// directives (`%YAML`, `%TAG`: they belong to the document after them).
+    static func documentRuns(_ text: String, parts: Int) -> [(text: String, lineOffset: Int)] {
+        let bytes = Array(text.utf8)
+        guard parts > 1 else { return [] }
+        var starts: [(byte: Int, line: Int)] = [(0, 0)]
+        let target = bytes.count / parts
+        var line = 0
+        var i = 0
+        while i < bytes.count {
+            // At the start of a line.
+            if bytes[i] == UInt8(ascii: "%") { return [] }
+            if i - starts[starts.count - 1].byte >= target && starts.count < parts,
+               i + 3 <= bytes.count, bytes[i] == 45, bytes[i + 1] == 45, bytes[i + 2] == 45,
+               i + 3 == bytes.count || bytes[i + 3] == 10 || bytes[i + 3] == 13 {
+                starts.append((i, line))
+            }
+            guard let nl = bytes[i...].firstIndex(of: 10) else { break }
+            i = nl + 1
+            line += 1
+        }
+        var out: [(text: String, lineOffset: Int)] = []
+        for (k, s) in starts.enumerated() {
+            let end = k + 1 < starts.count ? starts[k + 1].byte : bytes.count
+            out.append((String(decoding: bytes[s.byte..<end], as: UTF8.self), s.line))
+        }
+        return out
     }
 
     func at(_ node: Node?) -> SourceLocation {
         guard let m = node?.mark else { return SourceLocation(file: file, line: 1, column: 1) }
-        return SourceLocation(file: file, line: m.line, column: m.column)
+        return SourceLocation(file: file, line: m.line + lineOffset, column: m.column)
     }
 
     mutating func error(_ node: Node?, _ message: String) { errors.append(SignatureError(at(node), message)) }
@@ -61,10 +116,12 @@ public struct NativeLoader {
             while let doc = try parser.nextRoot() { docs.append(doc) }
             documents = docs
         } catch let e as YamlError {
-            errors.append(Self.yamlError(e, file: file))
+            errors.append(Self.yamlError(e, file: file, lineOffset: lineOffset))
+            yamlFailed = true
             return
         } catch {
             errors.append(SignatureError(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)"))
+            yamlFailed = true
             return
         }
         for doc in documents {
@@ -73,14 +130,14 @@ public struct NativeLoader {
         }
     }
 
-    static func yamlError(_ e: YamlError, file: String) -> SignatureError {
+    static func yamlError(_ e: YamlError, file: String, lineOffset: Int = 0) -> SignatureError {
         switch e {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
             let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
-            return SignatureError(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML syntax: \(what)")
+            return SignatureError(SourceLocation(file: file, line: mark.line + lineOffset, column: mark.column), "YAML syntax: \(what)")
         case .composer(let context, let problem, let mark, _):
             let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
-            return SignatureError(SourceLocation(file: file, line: mark.line, column: mark.column), "YAML: \(what)")
+            return SignatureError(SourceLocation(file: file, line: mark.line + lineOffset, column: mark.column), "YAML: \(what)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             // Yams lists the keys in no fixed order and puts the place in its text: say it
             // the same way every time, at the place.
@@ -88,7 +145,7 @@ public struct NativeLoader {
             // order among themselves, so with those the place is not stable: use the start.)
             let keys = Set(duplicates).sorted().map { "'\($0)'" }.joined(separator: ", ")
             let placed = !duplicates.contains("<uncovertable>")
-            return SignatureError(SourceLocation(file: file, line: placed ? context.mark.line : 1, column: placed ? context.mark.column : 1),
+            return SignatureError(SourceLocation(file: file, line: placed ? context.mark.line + lineOffset : 1, column: placed ? context.mark.column : 1),
                                   "YAML: duplicate key(s) \(keys) in one mapping")
         default:
             return SignatureError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(e)")

@@ -191,6 +191,62 @@ let matchCases: [MatchCase] = [
         #expect(scan.status == 2)
     }
 
+    /// 6,000 signatures of 9 lines each (about 1.3 MB: loaded as runs of documents in parallel).
+    static func bigSet(_ range: Range<Int> = 0..<6000, mistakesAt: Set<Int>, syntaxErrorAt: Int? = nil) -> String {
+        var out = ""
+        for i in range {
+            if i > range.lowerBound { out += "---\n" }
+            let level = mistakesAt.contains(i) ? "hgh" : "medium"
+            let quote = syntaxErrorAt == i ? "\"" : ""
+            out += """
+                title: \(quote)indicator \(i)
+                id: ioc-\(i)
+                area: cyber
+                level: \(level)
+                logsource: {category: packet}
+                detection:
+                  sel:
+                    payload|contains|cased: 'indicator-\(i)-\(String(repeating: "x", count: 100))'
+                  condition: sel
+
+                """
+        }
+        return out
+    }
+
+    @Test("a 1.3 MB file, loaded in parallel runs of documents: every signature in order, errors at their own lines")
+    func bigFileLoadsInParallelAsOne() throws {
+        let path = Paths.temporary("big-set.yml")
+        // Document i starts at line 10 i + 1 (9 lines and a `---`); its level is on line 10 i + 4.
+        let mistakes: Set<Int> = [0, 1, 2999, 3000, 5999]
+        try Self.bigSet(mistakesAt: mistakes).write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try picket(["signatures", "lint", path])
+        #expect(r.status == 2)
+        let lines = r.stderr.split(separator: "\n").filter { $0.hasPrefix(path + ":") }.map(String.init)
+        #expect(lines == mistakes.sorted().map { "\(path):\(10 * $0 + 4):8: level must be informational, low, medium, high or critical, not 'hgh'" },
+                "\(lines)")
+        // Clean, all 6,000 load in file order.
+        try Self.bigSet(mistakesAt: []).write(toFile: path, atomically: true, encoding: .utf8)
+        let list = try picket(["signatures", "list", path])
+        #expect(list.status == 0, "\(list.stderr)")
+        let ids = list.stdout.split(separator: "\n").compactMap { $0.split(separator: "\t").first.map(String.init) }
+        #expect(ids == (0..<6000).map { "ioc-\($0)" })
+        // A YAML syntax error late in the file: that error alone, where a small file (read in one
+        // piece) with the same documents from 4,490 on has it, 10 × 4,490 lines further down.
+        try Self.bigSet(mistakesAt: [], syntaxErrorAt: 4500).write(toFile: path, atomically: true, encoding: .utf8)
+        let broken = try picket(["signatures", "lint", path])
+        let small = Paths.temporary("big-set-part.yml")
+        try Self.bigSet(4490..<4520, mistakesAt: [], syntaxErrorAt: 4500).write(toFile: small, atomically: true, encoding: .utf8)
+        let piece = try picket(["signatures", "lint", small])
+        #expect(broken.status == 2 && piece.status == 2)
+        let errors = broken.stderr.split(separator: "\n").filter { $0.hasPrefix(path + ":") }.map(String.init)
+        let pieceErrors = piece.stderr.split(separator: "\n").filter { $0.hasPrefix(small + ":") }.map(String.init)
+        #expect(errors.count == 1 && pieceErrors.count == 1, "\(broken.stderr)\n\(piece.stderr)")
+        let located = try #require(pieceErrors.first).dropFirst(small.count + 1).split(separator: ":", maxSplits: 1)
+        let pieceLine = try #require(Int(located[0]))
+        #expect(errors.first == "\(path):\(pieceLine + 10 * 4490):\(located[1])", "\(errors) vs \(pieceErrors)")
+    }
+
     @Test("the default set lints clean and is found from any working directory")
     func defaults() throws {
         let r = try run("/bin/sh", ["-c", "cd / && '\(Paths.picket)' signatures lint"])
