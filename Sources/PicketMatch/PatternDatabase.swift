@@ -139,7 +139,20 @@ public final class PatternDatabase: @unchecked Sendable {
         var platform = hs_platform_info_t()
         if hs_populate_platform(&platform) == HS_SUCCESS { mix("\(platform.tune):\(platform.cpu_features)") }
         mix("\(mode):\(extra):\(patterns.count)")
-        for p in patterns { mix(p.expression); mix("\(p.flags)") }
+        // Each pattern as a tag, its length and its bytes, then its flags (no strings built:
+        // this runs at every start-up, over every pattern).
+        func mix(word v: UInt32) { for k in 0..<4 { mix(UInt8(truncatingIfNeeded: v >> (8 * k))) } }
+        for p in patterns {
+            switch p.body {
+            case .literal(let bytes):
+                mix(1); mix(word: UInt32(truncatingIfNeeded: bytes.count))
+                for b in bytes { mix(b) }
+            case .regex(let r):
+                mix(2); mix(word: UInt32(truncatingIfNeeded: r.utf8.count))
+                for b in r.utf8 { mix(b) }
+            }
+            mix(word: p.flags)
+        }
         return String(h1, radix: 16) + String(h2, radix: 16)
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import PicketCore
 import PicketSignatures
 import Testing
+import PicketMatch
 
 /// An event with fields given by hand, for matching tests.
 struct TestEvent: Event {
@@ -266,5 +267,31 @@ let matchCases: [MatchCase] = [
         let r = try run("/bin/sh", ["-c", "cd / && '\(prefix)/bin/picket' signatures list"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("installed-only"))
+    }
+}
+
+@Suite struct PatternCacheTests {
+    @Test("the compiled-database cache: hit for the same patterns, miss when a byte, a flag, the order or the kind of a pattern differs")
+    func cacheKeys() throws {
+        let folder = Paths.temporary("hs-cache-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func compile(_ patterns: [Pattern]) throws -> Bool {
+            try PatternDatabase(patterns: patterns, mode: .block, singleMatch: true, cacheFolder: folder).fromCache
+        }
+        let a = Pattern(literal: Array("evil.example".utf8), caseless: false)
+        let b = Pattern(literal: Array("c2.example".utf8), caseless: false)
+        #expect(try compile([a, b]) == false)
+        #expect(try compile([a, b]) == true)
+        #expect(try compile([b, a]) == false)
+        #expect(try compile([a, Pattern(literal: Array("c2.example".utf8), caseless: true)]) == false)
+        #expect(try compile([a, Pattern(literal: Array("c2.exampl".utf8), caseless: false)]) == false)
+        // A regex whose text is the literal's hex escape is a different pattern kind.
+        #expect(try compile([a, Pattern(regex: "c2\\.example")]) == false)
+        #expect(try compile([a, Pattern(regex: "c2\\.example")]) == true)
+        // Lengths are part of the key: "ab" + "c" is not "a" + "bc".
+        let ab = Pattern(literal: Array("ab".utf8), caseless: false), c = Pattern(literal: Array("c".utf8), caseless: false)
+        let a1 = Pattern(literal: Array("a".utf8), caseless: false), bc = Pattern(literal: Array("bc".utf8), caseless: false)
+        #expect(try compile([ab, c]) == false)
+        #expect(try compile([a1, bc]) == false)
     }
 }
