@@ -1,8 +1,8 @@
 import Foundation
 import PicketCore
+import PicketMatch
 import PicketSignatures
 import Testing
-import PicketMatch
 
 /// An event with fields given by hand, for matching tests.
 struct TestEvent: Event {
