@@ -210,6 +210,9 @@ public final class MatchCollector {
     private var generation: UInt32 = 1
     /// Record every occurrence, not only the first of each pattern.
     public var everyOccurrence = false
+    /// Stop the scan once this many hits are recorded (`limitReached`).
+    public var limit = Int.max
+    public private(set) var limitReached = false
 
     public init(patternCount: Int) {
         stamp = [UInt32](repeating: 0, count: patternCount)
@@ -220,6 +223,7 @@ public final class MatchCollector {
     public func reset() {
         hits.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
+        limitReached = false
         generation &+= 1
         if generation == 0 {
             for i in stamp.indices { stamp[i] = 0 }
@@ -240,14 +244,17 @@ public final class MatchCollector {
             stamp[i] = generation
             hits.append(id)
             ends.append(end)
+            if hits.count >= limit { limitReached = true }
         }
     }
 }
 
 private let onMatch: @convention(c) (UInt32, UInt64, UInt64, UInt32, UnsafeMutableRawPointer?) -> Int32 = { id, _, to, _, context in
     guard let context else { return 0 }
-    Unmanaged<MatchCollector>.fromOpaque(context).takeUnretainedValue().record(id, to)
-    return 0
+    let collector = Unmanaged<MatchCollector>.fromOpaque(context).takeUnretainedValue()
+    collector.record(id, to)
+    // A non-zero return ends the scan.
+    return collector.limitReached ? 1 : 0
 }
 
 extension PatternDatabase {

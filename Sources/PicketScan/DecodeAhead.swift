@@ -23,17 +23,20 @@ final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
     private var cancelled = false
     /// The scanner's thread is blocked in `next()` waiting for a batch.
     private var consumerWaiting = false
-    private let fill: (Batch, _ consumerBusy: Bool) -> Bool
+    private let fill: (Batch, _ share: Double) -> Bool
+    /// The share of the optional work (the payload prefilter) the producer takes on: up while
+    /// the scanner's thread is busy when a batch starts, down while it waits (producer-only).
+    private var share = 1.0
     static var depth: Int { 4 }
 
     /// `fill` adds records to an empty batch and returns false once the input is over (or
-    /// failed); it runs on the producer thread only. `consumerBusy` says whether the scanner's
-    /// thread was at work (not waiting for a batch) when this one was started: then the
-    /// producer can take on optional work (the payload prefilter); when the scanner is waiting
-    /// for it, it leaves that work to the scanner, so both threads stay busy whichever side is
-    /// heavier. `reusing` are batches from an earlier input (`finish` hands them back), so a
-    /// folder of many small files does not allocate them again for each.
-    init(reusing: [Batch], make: () -> Batch, fill: @escaping (Batch, _ consumerBusy: Bool) -> Bool) {
+    /// failed); it runs on the producer thread only. `share` (0...1) is how much of the optional
+    /// work (the payload prefilter) the producer does for this batch; the scanner's thread does
+    /// the rest. It grows while the scanner is at work when a batch starts and shrinks while the
+    /// scanner waits for batches, so both threads stay busy whichever side is heavier.
+    /// `reusing` are batches from an earlier input (`finish` hands them back), so a folder of
+    /// many small files does not allocate them again for each.
+    init(reusing: [Batch], make: () -> Batch, fill: @escaping (Batch, _ share: Double) -> Bool) {
         free = Array(reusing.prefix(Self.depth))
         while free.count < Self.depth { free.append(make()) }
         self.fill = fill
@@ -48,10 +51,10 @@ final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
             while free.isEmpty && !cancelled { condition.wait() }
             if cancelled { done = true; condition.broadcast(); condition.unlock(); return }
             let batch = free.removeLast()
-            let busy = !consumerWaiting
+            share = consumerWaiting ? max(0, share - 0.125) : min(1, share + 0.125)
             condition.unlock()
             batch.clear()
-            let more = fill(batch, busy)
+            let more = fill(batch, share)
             condition.lock()
             full.append(batch)
             // A waiting scanner takes this batch now: from here on it is at work.
@@ -179,6 +182,11 @@ final class PacketBatch: AheadBatch {
     var bytes: [UInt8] = []
     var items: [Item] = []
     var hits: [UInt32] = []
+    /// For the prefilter: the items with a payload, their payloads' ranges in `bytes`, and where
+    /// each one's hits are in `hits`.
+    var payloadItems: [Int] = []
+    var payloadRanges: [Range<Int>] = []
+    var found: [Range<Int>] = []
     /// `--filter` warnings, in order, each after the item it came with.
     var warnings: [(after: Int, text: String)] = []
     var error: IngestError?
@@ -201,13 +209,19 @@ final class PacketBatch: AheadBatch {
         interfacesCapped = 0
     }
 
+    /// Frame, filter and decode records into `batch` until it is full, then prefilter their
+    /// payloads: all of them in one Hyperscan call when the prefilter can (`scansBatches`),
+    /// else each on its own, a `share` of them (spread evenly; the scanner's thread does the
+    /// rest). False at the end of the input.
     static func fill(_ batch: PacketBatch, framer: inout any CaptureFramer, filter: BPFFilter?, decoder: PacketDecoder,
-                     prefilter: PayloadPrefilter?) -> Bool {
+                     prefilter: PayloadPrefilter?, share: Double) -> Bool {
+        var more = true
         do {
             while batch.bytes.count < batchBytes && batch.items.count < batchItems {
                 guard let record = try framer.next() else {
                     if let ng = framer as? PcapngFramer { batch.interfacesCapped = ng.interfacesCapped }
-                    return false
+                    more = false
+                    break
                 }
                 var item = Item(start: batch.bytes.count, count: record.data.count, linkType: record.linkType,
                                 timestamp: record.timestamp, originalLength: record.originalLength,
@@ -220,24 +234,51 @@ final class PacketBatch: AheadBatch {
                     }
                     if !item.filtered {
                         decoder.decode(linkType: record.linkType, record.data, wireLength: record.originalLength, into: &item.decoded)
-                        if let prefilter, prefilter.covers(.packet) {
-                            // The same bytes PacketEvent.payload gives the matcher.
-                            let payload = withUnsafePointer(to: item.decoded) { p in
-                                PacketEvent(packet: p, data: record.data, wireLength: record.originalLength,
-                                            origin: Origin(input: 0, position: .packet(0)), timestamp: record.timestamp).payload
-                            }
-                            item.hitStart = Int32(batch.hits.count)
-                            prefilter.scan(payload, into: &batch.hits)
-                            item.hitCount = Int32(batch.hits.count) - item.hitStart
-                        }
                     }
                 }
                 batch.items.append(item)
             }
-            return true
         } catch {
             batch.error = error
-            return false
+            more = false
+        }
+        if let prefilter, prefilter.covers(.packet) { Self.prefilter(batch, prefilter, share: share) }
+        return more
+    }
+
+    /// The payload (the same bytes `PacketEvent.payload` gives the matcher) of each decoded item.
+    private static func prefilter(_ batch: PacketBatch, _ prefilter: PayloadPrefilter, share: Double) {
+        batch.payloadItems.removeAll(keepingCapacity: true)
+        batch.payloadRanges.removeAll(keepingCapacity: true)
+        batch.bytes.withUnsafeBytes { all in
+            for (i, item) in batch.items.enumerated() where item.problem == nil && !item.filtered {
+                let data = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])
+                let payload = withUnsafePointer(to: item.decoded) { p in
+                    PacketEvent(packet: p, data: data, wireLength: item.originalLength,
+                                origin: Origin(input: 0, position: .packet(0)), timestamp: item.timestamp).payload
+                }
+                let offset = payload.baseAddress.map { all.baseAddress!.distance(to: $0) } ?? item.start
+                batch.payloadItems.append(i)
+                batch.payloadRanges.append(offset..<(offset + payload.count))
+            }
+            if prefilter.scansBatches,
+               prefilter.scanBatch(all, payloads: batch.payloadRanges, hits: &batch.hits, found: &batch.found) {
+                for (k, i) in batch.payloadItems.enumerated() {
+                    batch.items[i].hitStart = Int32(batch.found[k].lowerBound)
+                    batch.items[i].hitCount = Int32(batch.found[k].count)
+                }
+                return
+            }
+            var credit = 0.0
+            for (k, i) in batch.payloadItems.enumerated() {
+                credit += share
+                guard credit >= 1 else { continue }
+                credit -= 1
+                let r = batch.payloadRanges[k]
+                batch.items[i].hitStart = Int32(batch.hits.count)
+                prefilter.scan(UnsafeRawBufferPointer(rebasing: all[r]), into: &batch.hits)
+                batch.items[i].hitCount = Int32(batch.hits.count) - batch.items[i].hitStart
+            }
         }
     }
 }

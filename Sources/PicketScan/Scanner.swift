@@ -174,11 +174,11 @@ public final class Scanner<Sink: EventSink> {
         var interfacesCapped = 0
         var failure: IngestError?
         if decodeAhead {
-            // Framing, --filter and L2-L4 decoding (and the payload prefilter when this thread is the
-            // busier) on the decode-ahead thread.
+            // Framing, --filter and L2-L4 decoding (and as much of the payload prefilter as keeps
+            // both threads busy) on the decode-ahead thread.
             let filter = self.filter, decoder = self.packetDecoder, prefilter = self.prefilter
-            let ahead = DecodeAhead<PacketBatch>(reusing: packetBatches, make: PacketBatch.init) { batch, consumerBusy in
-                PacketBatch.fill(batch, framer: &framer, filter: filter, decoder: decoder, prefilter: consumerBusy ? prefilter : nil)
+            let ahead = DecodeAhead<PacketBatch>(reusing: packetBatches, make: PacketBatch.init) { batch, share in
+                PacketBatch.fill(batch, framer: &framer, filter: filter, decoder: decoder, prefilter: prefilter, share: share)
             }
             packetBatches = []
             defer { packetBatches = ahead.finish() }

@@ -17,6 +17,8 @@ public final class CompiledSet: @unchecked Sendable {
         var triggers: [[Int32]]
         /// Union of the kinds of the signatures in this buffer.
         var kinds: KindSet
+        /// The patterns, in database order.
+        var patterns: [Pattern]
     }
 
     private(set) var blockBuffers: [Buffer] = []
@@ -163,7 +165,7 @@ public final class CompiledSet: @unchecked Sendable {
             let entry = perField[field]!
             let db = try PatternDatabase(patterns: entry.patterns, mode: .block, singleMatch: true, cacheFolder: cacheFolder)
             cached = cached && db.fromCache
-            blockBuffers.append(Buffer(field: field, database: db, triggers: entry.triggers, kinds: entry.kinds))
+            blockBuffers.append(Buffer(field: field, database: db, triggers: entry.triggers, kinds: entry.kinds, patterns: entry.patterns))
         }
         if !streamPatterns.isEmpty {
             let db = try PatternDatabase(patterns: streamPatterns, mode: .stream, singleMatch: false, cacheFolder: cacheFolder)

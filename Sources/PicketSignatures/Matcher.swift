@@ -494,23 +494,55 @@ struct CorrelationState {
 /// The `payload` prefilter of a compiled set on its own Hyperscan scratch, so a decoding
 /// thread can scan payloads ahead of the matcher (which then takes the hits from
 /// `Event.payloadHits` instead of scanning again). One per thread.
+///
+/// When every payload pattern is a literal, a whole batch of records can be scanned in one
+/// Hyperscan call (`scanBatch`): a second database without single-match reports every
+/// occurrence with its end, and an occurrence counts for a record when it lies wholly inside
+/// that record's payload, so the hits are exactly those of scanning each payload on its own.
 public final class PayloadPrefilter {
     private let database: PatternDatabase
     private let kinds: KindSet
     private let scratch = ScratchSpace()
     private let collector: MatchCollector
+    private let batchDatabase: PatternDatabase?
+    private let batchCollector: MatchCollector
+    private let lengths: [Int]
+    /// Per pattern: the last record (index + 1) it was counted for, in the current batch.
+    private var lastRecord: [Int32]
+    /// Occurrences one batch scan may report before it gives up (the caller then scans each
+    /// payload on its own): bounds memory against inputs full of a short pattern.
+    public static let batchOccurrenceLimit = 1 << 20
 
     /// Nil when no signature prefilters on `payload`.
-    public init?(_ compiled: CompiledSet) throws(MatchError) {
+    public init?(_ compiled: CompiledSet, cacheFolder: String? = nil) throws(MatchError) {
         guard let b = compiled.blockBuffers.first(where: { $0.field == "payload" }) else { return nil }
         database = b.database
         kinds = b.kinds
         try scratch.prepare(for: b.database)
         collector = MatchCollector(patternCount: b.database.patternCount)
+        var lengths: [Int] = []
+        for p in b.patterns {
+            guard case .literal(let bytes) = p.body, !bytes.isEmpty else { lengths = []; break }
+            lengths.append(bytes.count)
+        }
+        if lengths.count == b.patterns.count && !lengths.isEmpty {
+            let db = try PatternDatabase(patterns: b.patterns, mode: .block, singleMatch: false, cacheFolder: cacheFolder)
+            try scratch.prepare(for: db)
+            batchDatabase = db
+        } else {
+            batchDatabase = nil
+        }
+        self.lengths = lengths
+        batchCollector = MatchCollector(patternCount: b.database.patternCount)
+        batchCollector.everyOccurrence = true
+        lastRecord = Array(repeating: 0, count: b.database.patternCount)
     }
 
     /// Whether events of this kind have their payload prefiltered.
     public func covers(_ kind: EventKind) -> Bool { kinds.contains(kind) }
+
+    /// Whether `scanBatch` can be used (every payload pattern is a literal).
+    public var scansBatches: Bool { batchDatabase != nil }
 
     /// Append the pattern ids found in `bytes` (each once) to `hits`.
     public func scan(_ bytes: UnsafeRawBufferPointer, into hits: inout [UInt32]) {
@@ -518,5 +550,46 @@ public final class PayloadPrefilter {
         collector.reset()
         database.scan(bytes, scratch: scratch, into: collector)
         hits.append(contentsOf: collector.hits)
+    }
+
+    /// Scan `bytes` once for the payloads at `payloads` (byte ranges, in increasing order, not
+    /// overlapping); the hits of payload k go to `hits` (each pattern once, in the order the
+    /// occurrences end) and its range there to `found[k]`. False, with nothing written, when the
+    /// batch had more occurrences than `batchOccurrenceLimit`.
+    public func scanBatch(_ bytes: UnsafeRawBufferPointer, payloads: [Range<Int>], hits: inout [UInt32],
+                          found: inout [Range<Int>]) -> Bool {
+        guard let db = batchDatabase else { return false }
+        found.removeAll(keepingCapacity: true)
+        batchCollector.reset()
+        batchCollector.limit = Self.batchOccurrenceLimit
+        db.scan(bytes, scratch: scratch, into: batchCollector)
+        if batchCollector.limitReached { return false }
+        let ids = batchCollector.hits, ends = batchCollector.ends
+        // Hyperscan reports block-mode matches by increasing end; keep that order, sorted if not.
+        var order = Array(ids.indices)
+        if zip(ends, ends.dropFirst()).contains(where: { $0 > $1 }) { order.sort { ends[$0] < ends[$1] } }
+        for i in lastRecord.indices { lastRecord[i] = 0 }
+        var k = 0
+        var start = hits.count
+        for m in order {
+            let end = Int(ends[m]), id = Int(ids[m])
+            let begin = end - lengths[id]
+            while k < payloads.count && payloads[k].upperBound < end {
+                found.append(start..<hits.count)
+                start = hits.count
+                k += 1
+            }
+            guard k < payloads.count, payloads[k].lowerBound <= begin, end <= payloads[k].upperBound else { continue }
+            if lastRecord[id] != Int32(k + 1) {
+                lastRecord[id] = Int32(k + 1)
+                hits.append(UInt32(id))
+            }
+        }
+        while k < payloads.count {
+            found.append(start..<hits.count)
+            start = hits.count
+            k += 1
+        }
+        return true
     }
 }

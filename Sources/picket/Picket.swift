@@ -246,7 +246,7 @@ struct Scan: ParsableCommand {
         let prefilter: PayloadPrefilter?
         do {
             matcher = try Matcher(compiled)
-            prefilter = input.threads > 1 ? try PayloadPrefilter(compiled) : nil
+            prefilter = input.threads > 1 ? try PayloadPrefilter(compiled, cacheFolder: SignatureLoading.cacheFolder()) : nil
         } catch {
             printError("picket: \(error.message)")
             throw ExitCode(2)

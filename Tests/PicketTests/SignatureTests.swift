@@ -295,3 +295,61 @@ let matchCases: [MatchCase] = [
         #expect(try compile([a1, bc]) == false)
     }
 }
+
+@Suite struct BatchPrefilterTests {
+    /// Literal packet signatures over a four-letter alphabet, so occurrences overlap, repeat and
+    /// cross every boundary between payloads and the bytes around them.
+    static func prefilter(_ literals: [String]) throws -> PayloadPrefilter {
+        let path = Paths.temporary("batch-prefilter-\(UUID().uuidString).yml")
+        let yaml = literals.enumerated().map { i, l in
+            "title: literal \(i)\nid: lit-\(i)\narea: cyber\nlevel: low\nlogsource: {category: packet}\ndetection:\n  sel:\n    payload|contains|cased: '\(l)'\n  condition: sel\n"
+        }.joined(separator: "---\n")
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let set = try #require(SignatureSet.load(paths: [path]).set)
+        let compiled = try CompiledSet(set: set, cacheFolder: nil)
+        return try #require(try PayloadPrefilter(compiled))
+    }
+
+    @Test("one scan over a batch finds, for each payload, exactly what scanning that payload alone finds", arguments: [1, 2, 3, 4, 5])
+    func batchEqualsEachPayload(seed: UInt64) throws {
+        var rng = SplitMix64(state: seed)
+        let alphabet = Array("abcd".utf8)
+        let literals = Set((0..<40).map { _ in String(decoding: (0..<(1 + Int(rng.next() % 5))).map { _ in alphabet[Int(rng.next() % 4)] }, as: UTF8.self) })
+        let p = try Self.prefilter(Array(literals).sorted())
+        #expect(p.scansBatches)
+        // A batch: each record is some "header" bytes then a payload (possibly empty).
+        var bytes: [UInt8] = []
+        var payloads: [Range<Int>] = []
+        for _ in 0..<300 {
+            bytes += (0..<Int(rng.next() % 6)).map { _ in alphabet[Int(rng.next() % 4)] }
+            let n = Int(rng.next() % 40)
+            let start = bytes.count
+            bytes += (0..<n).map { _ in alphabet[Int(rng.next() % 4)] }
+            payloads.append(start..<bytes.count)
+        }
+        var hits: [UInt32] = [], found: [Range<Int>] = []
+        let ok = bytes.withUnsafeBytes { p.scanBatch($0, payloads: payloads, hits: &hits, found: &found) }
+        #expect(ok)
+        #expect(found.count == payloads.count)
+        var mismatches = 0
+        bytes.withUnsafeBytes { all in
+            for (k, r) in payloads.enumerated() where k < found.count {
+                var alone: [UInt32] = []
+                p.scan(UnsafeRawBufferPointer(rebasing: all[r]), into: &alone)
+                let batch = Array(hits[found[k]])
+                if Set(alone) != Set(batch) || batch.count != Set(batch).count { mismatches += 1 }
+            }
+        }
+        #expect(mismatches == 0)
+    }
+
+    @Test("a batch with more occurrences than the limit is refused (the caller scans each payload), not cut short")
+    func occurrenceLimit() throws {
+        let p = try Self.prefilter(["a"])
+        let bytes = [UInt8](repeating: UInt8(ascii: "a"), count: PayloadPrefilter.batchOccurrenceLimit + 10)
+        var hits: [UInt32] = [], found: [Range<Int>] = []
+        let ok = bytes.withUnsafeBytes { p.scanBatch($0, payloads: [0..<bytes.count], hits: &hits, found: &found) }
+        #expect(!ok)
+        #expect(hits.isEmpty && found.isEmpty)
+    }
+}
