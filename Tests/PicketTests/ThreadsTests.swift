@@ -53,6 +53,7 @@ import Testing
         "damaged inputs: cut pcap, flipped gzip, binary garbage and bad JSON",
         "--filter on captures",
         "stdin capture",
+        "suricata-verify captures, literal packet signatures (the batch prefilter)",
     ])
     func sameResults(_ name: String) throws {
         var arguments: [String] = []
@@ -63,6 +64,15 @@ import Testing
         case "NMEA corpus (AIS, GNSS, packets)": arguments = [Paths.corpus("nmea")]
         case "damaged inputs: cut pcap, flipped gzip, binary garbage and bad JSON": arguments = try Self.damagedInputs()
         case "--filter on captures": arguments = ["--filter", "tcp port 80 or udp"] + Array(Paths.suricataVerifyCaptures().prefix(20))
+        case "suricata-verify captures, literal packet signatures (the batch prefilter)":
+            // Only literals on payload: the decode-ahead thread scans each batch in one call.
+            let literals = ["GET ", "HTTP/1.1", "Host: ", "User-Agent", "Content-Length", ".com", "www.", "example",
+                            "Accept", "\r\n\r\n", "a", "ab", "00"]
+            let path = Paths.temporary("threads-literals.yml")
+            try literals.enumerated().map { i, l in
+                "title: literal \(i)\nid: lit-\(i)\narea: cyber\nlevel: low\nlogsource: {category: packet}\ndetection:\n  sel:\n    payload|contains|cased: \"\(l)\"\n  condition: sel\n"
+            }.joined(separator: "---\n").write(toFile: path, atomically: true, encoding: .utf8)
+            arguments = ["-s", path, "--payload"] + Paths.suricataVerifyCaptures()
         default:
             arguments = ["-"]
             stdinFile = Paths.corpus("suricata-verify/bug-5162/input.pcap")
