@@ -8,8 +8,11 @@ public struct LineEvent: Event {
     public let origin: Origin
     public let timestamp: Timestamp
     public let timeSource: TimeSource
+    public let payloadHits: UnsafeBufferPointer<UInt32>?
 
-    public init(line: UnsafeRawBufferPointer, decoded: UnsafePointer<DecodedLine>, origin: Origin, readTime: Timestamp) {
+    public init(line: UnsafeRawBufferPointer, decoded: UnsafePointer<DecodedLine>, origin: Origin, readTime: Timestamp,
+                payloadHits: UnsafeBufferPointer<UInt32>? = nil) {
+        self.payloadHits = payloadHits
         self.line = line
         self.decoded = decoded
         self.origin = origin

@@ -278,16 +278,19 @@ public final class Scanner<Sink: EventSink> {
         var framer = framer
         let readTime = Timestamp.now()
         if decodeAhead {
-            // Framing and log-format decoding on the decode-ahead thread; NMEA (stateful) and matching here.
-            let decoder = logDecoder
-            let ahead = DecodeAhead<LineBatch>(reusing: lineBatches, make: LineBatch.init) { batch, _ in
-                LineBatch.fill(batch, framer: &framer, decoder: decoder)
+            // Framing, log-format decoding (and the batch prefilter when it applies) on the decode-ahead
+            // thread; NMEA (stateful) and matching here.
+            let decoder = logDecoder, prefilter = self.prefilter
+            let ahead = DecodeAhead<LineBatch>(reusing: lineBatches, make: LineBatch.init) { batch, share in
+                // The batch prefilter when this thread has room for it; else the scanner's
+                // thread scans each line.
+                LineBatch.fill(batch, framer: &framer, decoder: decoder, prefilter: share >= 0.5 ? prefilter : nil)
             }
             lineBatches = []
             defer { lineBatches = ahead.finish() }
             var failure: IngestError?
             while !stopped, let batch = ahead.next() {
-                batch.bytes.withUnsafeBytes { all in
+                batch.bytes.withUnsafeBytes { all in batch.hits.withUnsafeBufferPointer { hits in
                     for item in batch.items where !stopped {
                         let bytes = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])
                         switch item.kind {
@@ -296,10 +299,11 @@ public final class Scanner<Sink: EventSink> {
                         case .nmea: nmeaLine(bytes, number: item.number, readTime: readTime, input: input, index: index)
                         case .log:
                             decodedLine = item.decoded
-                            logLine(bytes, number: item.number, readTime: readTime, input: input, index: index)
+                            logLine(bytes, number: item.number, readTime: readTime, input: input, index: index,
+                                    payloadHits: Self.slice(hits, item.hitStart, item.hitCount))
                         }
                     }
-                }
+                } }
                 failure = batch.error
                 ahead.recycle(batch)
             }
@@ -345,7 +349,8 @@ public final class Scanner<Sink: EventSink> {
     }
 
     /// A log line decoded into `decodedLine`: counted, its event pushed.
-    private func logLine(_ bytes: UnsafeRawBufferPointer, number: Int, readTime: Timestamp, input: String, index: Int) {
+    private func logLine(_ bytes: UnsafeRawBufferPointer, number: Int, readTime: Timestamp, input: String, index: Int,
+                         payloadHits: UnsafeBufferPointer<UInt32>? = nil) {
         if let problem = decodedLine.problem {
             stats.lines.countMalformed()
             if problem == .jsonTooDeep { stats.hit(.jsonDepth) }
@@ -354,7 +359,7 @@ public final class Scanner<Sink: EventSink> {
         }
         let origin = Origin(input: index, position: .line(number))
         let ok = withUnsafePointer(to: decodedLine) { d in
-            sink.consume(LineEvent(line: bytes, decoded: d, origin: origin, readTime: readTime), input: input)
+            sink.consume(LineEvent(line: bytes, decoded: d, origin: origin, readTime: readTime, payloadHits: payloadHits), input: input)
         }
         if !ok { stopped = true }
     }

@@ -54,6 +54,7 @@ import Testing
         "--filter on captures",
         "stdin capture",
         "suricata-verify captures, literal packet signatures (the batch prefilter)",
+        "logs, literal text signatures (the batch prefilter)",
     ])
     func sameResults(_ name: String) throws {
         var arguments: [String] = []
@@ -73,6 +74,13 @@ import Testing
                 "title: literal \(i)\nid: lit-\(i)\narea: cyber\nlevel: low\nlogsource: {category: packet}\ndetection:\n  sel:\n    payload|contains|cased: \"\(l)\"\n  condition: sel\n"
             }.joined(separator: "---\n").write(toFile: path, atomically: true, encoding: .utf8)
             arguments = ["-s", path, "--payload"] + Paths.suricataVerifyCaptures()
+        case "logs, literal text signatures (the batch prefilter)":
+            let literals = ["sshd", "Failed password", "error", "root", "GPGGA", "AIVDM", ",,", "a", "\\u00", "\""]
+            let path = Paths.temporary("threads-text-literals.yml")
+            try literals.enumerated().map { i, l in
+                "title: text literal \(i)\nid: text-\(i)\narea: cyber\nlevel: low\nlogsource: {category: text}\ndetection:\n  sel:\n    payload|contains|cased: '\(l)'\n  condition: sel\n"
+            }.joined(separator: "---\n").write(toFile: path, atomically: true, encoding: .utf8)
+            arguments = ["-s", path, Paths.repo.appendingPathComponent("Samples").path, Paths.corpus("nmea")] + (try Self.damagedInputs())
         default:
             arguments = ["-"]
             stdinFile = Paths.corpus("suricata-verify/bug-5162/input.pcap")
