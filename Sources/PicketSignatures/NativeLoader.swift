@@ -49,9 +49,9 @@ public struct NativeLoader {
     /// YAML documents are independent, so this gives what one loader would (10,000 signatures:
     /// 0.36 s → see the README). As with one loader, a YAML syntax error anywhere means the
     /// file's only result is the first such error.
-    public static func load(file: String, text: String) -> (signatures: [Signature], errors: [SignatureError]) {
-        let runs = text.utf8.count >= parallelFromBytes
-            ? documentRuns(text, parts: min(8, ProcessInfo.processInfo.activeProcessorCount)) : []
+    public static func load(file: String, text: String,
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> (signatures: [Signature], errors: [SignatureError]) {
+        let runs = text.utf8.count >= parallelFromBytes ? documentRuns(text, parts: min(8, threads)) : []
         guard runs.count > 1 else {
             var loader = NativeLoader(file: file, text: text)
             loader.run()

@@ -40,7 +40,9 @@ public final class SignatureSet: @unchecked Sendable {
 
     /// Load signature files (`*.yml`, `*.yaml`) from files and folders (recursively, sorted; a
     /// `zones/` folder holds GeoJSON, not signatures). Any error means no set.
-    public static func load(paths: [String], variables: [String: String] = [:]) -> LoadResult {
+    /// `threads`: how many threads may load a large native file (runs of its documents).
+    public static func load(paths: [String], variables: [String: String] = [:],
+                            threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> LoadResult {
         var errors: [SignatureError] = []
         var warnings: [String] = []
         var files: [String] = []
@@ -64,7 +66,7 @@ public final class SignatureSet: @unchecked Sendable {
                 all += r.rules.map(Self.signature)
                 continue
             }
-            let (sigs, errs) = NativeLoader.load(file: f, text: text)
+            let (sigs, errs) = NativeLoader.load(file: f, text: text, threads: threads)
             all += sigs
             errors += errs
         }

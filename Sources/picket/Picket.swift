@@ -240,7 +240,7 @@ struct Scan: ParsableCommand {
             }
             paths.append(defaults)
         }
-        let compiled = try loadSignatures(paths, variables: Self.parseVariables(variables))
+        let compiled = try loadSignatures(paths, variables: Self.parseVariables(variables), threads: input.threads)
         let matcher: Matcher
         // With a decode-ahead thread, payloads are prefiltered there (its own Hyperscan scratch).
         let prefilter: PayloadPrefilter?
@@ -411,13 +411,16 @@ extension Scan {
 }
 
 /// Load and compile a signature set, or print every error (`file:line:col: message`) and exit 2.
-func loadSignatures(_ paths: [String], variables: [String: String] = [:]) throws -> CompiledSet {
-    try loadSignaturesWithSummary(paths, variables: variables).0
+/// `threads`: how many threads may load large signature files (`--threads`).
+func loadSignatures(_ paths: [String], variables: [String: String] = [:],
+                    threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> CompiledSet {
+    try loadSignaturesWithSummary(paths, variables: variables, threads: threads).0
 }
 
 /// The compiled set and, for Suricata rule files, how many rules each unsupported keyword skipped.
-func loadSignaturesWithSummary(_ paths: [String], variables: [String: String] = [:]) throws -> (CompiledSet, [String: Int]) {
-    let result = SignatureSet.load(paths: paths, variables: variables)
+func loadSignaturesWithSummary(_ paths: [String], variables: [String: String] = [:],
+                               threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (CompiledSet, [String: Int]) {
+    let result = SignatureSet.load(paths: paths, variables: variables, threads: threads)
     for w in result.warnings { printError("picket: warning: \(w)") }
     guard let set = result.set else {
         for e in result.errors { printError(e.description) }
