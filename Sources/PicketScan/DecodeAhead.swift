@@ -102,6 +102,37 @@ protocol AheadBatch: AnyObject {
     func clear()
 }
 
+/// The payload prefilter's results for the records of one batch: each record's hits are a run
+/// of `hits`. Used by both kinds of batch; reused from batch to batch.
+struct BatchHits {
+    var hits: [UInt32] = []
+    /// The records with a payload to prefilter, and their payloads' ranges in the batch's bytes.
+    private(set) var records: [Int] = []
+    private(set) var ranges: [Range<Int>] = []
+    private var found: [Range<Int>] = []
+
+    mutating func clear() {
+        hits.removeAll(keepingCapacity: true)
+        records.removeAll(keepingCapacity: true)
+        ranges.removeAll(keepingCapacity: true)
+    }
+
+    mutating func add(record: Int, payload: Range<Int>) {
+        records.append(record)
+        ranges.append(payload)
+    }
+
+    /// Every added payload in one Hyperscan call (`PayloadPrefilter.scanBatch`); `assign` gets
+    /// each record and the run of `hits` that is its. False when the prefilter cannot (then
+    /// nothing was assigned).
+    mutating func scanBatch(_ bytes: UnsafeRawBufferPointer, _ prefilter: PayloadPrefilter,
+                            assign: (_ record: Int, _ hits: Range<Int>) -> Void) -> Bool {
+        guard prefilter.scansBatches, prefilter.scanBatch(bytes, payloads: ranges, hits: &hits, found: &found) else { return false }
+        for (k, r) in records.enumerated() { assign(r, found[k]) }
+        return true
+    }
+}
+
 /// Lines framed, sorted out (blank, over-long, NMEA) and, for log formats, decoded; their
 /// payloads prefiltered for the whole batch at once when the prefilter can (`scansBatches`),
 /// else on the scanner's thread (line by line here was measured slower: 0.56 s against 0.37 s
@@ -121,10 +152,7 @@ final class LineBatch: AheadBatch {
     }
     var bytes: [UInt8] = []
     var items: [Item] = []
-    var hits: [UInt32] = []
-    var payloadItems: [Int] = []
-    var payloadRanges: [Range<Int>] = []
-    var found: [Range<Int>] = []
+    var hits = BatchHits()
     var error: IngestError?
     static let batchBytes = 1 << 20
     static let batchItems = 16_384
@@ -137,7 +165,7 @@ final class LineBatch: AheadBatch {
     func clear() {
         bytes.removeAll(keepingCapacity: true)
         items.removeAll(keepingCapacity: true)
-        hits.removeAll(keepingCapacity: true)
+        hits.clear()
         error = nil
     }
 
@@ -148,19 +176,13 @@ final class LineBatch: AheadBatch {
         // Log lines' payloads in one Hyperscan call for the batch, when every payload pattern is
         // a literal (per line, on this thread, it was measured slower than on the scanner's).
         if let prefilter, prefilter.scansBatches {
-            batch.payloadItems.removeAll(keepingCapacity: true)
-            batch.payloadRanges.removeAll(keepingCapacity: true)
             for (i, item) in batch.items.enumerated() where item.kind == .log && prefilter.covers(LineEvent.kind(of: item.decoded.format)) {
-                batch.payloadItems.append(i)
-                batch.payloadRanges.append(item.start..<(item.start + item.count))
+                batch.hits.add(record: i, payload: item.start..<(item.start + item.count))
             }
-            let ok = batch.bytes.withUnsafeBytes { all in
-                prefilter.scanBatch(all, payloads: batch.payloadRanges, hits: &batch.hits, found: &batch.found)
-            }
-            if ok {
-                for (k, i) in batch.payloadItems.enumerated() {
-                    batch.items[i].hitStart = Int32(batch.found[k].lowerBound)
-                    batch.items[i].hitCount = Int32(batch.found[k].count)
+            _ = batch.bytes.withUnsafeBytes { all in
+                batch.hits.scanBatch(all, prefilter) { i, r in
+                    batch.items[i].hitStart = Int32(r.lowerBound)
+                    batch.items[i].hitCount = Int32(r.count)
                 }
             }
         }
@@ -212,12 +234,7 @@ final class PacketBatch: AheadBatch {
     }
     var bytes: [UInt8] = []
     var items: [Item] = []
-    var hits: [UInt32] = []
-    /// For the prefilter: the items with a payload, their payloads' ranges in `bytes`, and where
-    /// each one's hits are in `hits`.
-    var payloadItems: [Int] = []
-    var payloadRanges: [Range<Int>] = []
-    var found: [Range<Int>] = []
+    var hits = BatchHits()
     /// `--filter` warnings, in order, each after the item it came with.
     var warnings: [(after: Int, text: String)] = []
     var error: IngestError?
@@ -235,7 +252,7 @@ final class PacketBatch: AheadBatch {
         bytes.removeAll(keepingCapacity: true)
         items.removeAll(keepingCapacity: true)
         warnings.removeAll(keepingCapacity: true)
-        hits.removeAll(keepingCapacity: true)
+        hits.clear()
         error = nil
         interfacesCapped = 0
     }
@@ -279,8 +296,6 @@ final class PacketBatch: AheadBatch {
 
     /// The payload (the same bytes `PacketEvent.payload` gives the matcher) of each decoded item.
     private static func prefilter(_ batch: PacketBatch, _ prefilter: PayloadPrefilter, share: Double) {
-        batch.payloadItems.removeAll(keepingCapacity: true)
-        batch.payloadRanges.removeAll(keepingCapacity: true)
         batch.bytes.withUnsafeBytes { all in
             for (i, item) in batch.items.enumerated() where item.problem == nil && !item.filtered {
                 let data = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])
@@ -289,26 +304,21 @@ final class PacketBatch: AheadBatch {
                                 origin: Origin(input: 0, position: .packet(0)), timestamp: item.timestamp).payload
                 }
                 let offset = payload.baseAddress.map { all.baseAddress!.distance(to: $0) } ?? item.start
-                batch.payloadItems.append(i)
-                batch.payloadRanges.append(offset..<(offset + payload.count))
+                batch.hits.add(record: i, payload: offset..<(offset + payload.count))
             }
-            if prefilter.scansBatches,
-               prefilter.scanBatch(all, payloads: batch.payloadRanges, hits: &batch.hits, found: &batch.found) {
-                for (k, i) in batch.payloadItems.enumerated() {
-                    batch.items[i].hitStart = Int32(batch.found[k].lowerBound)
-                    batch.items[i].hitCount = Int32(batch.found[k].count)
-                }
-                return
+            let scanned = batch.hits.scanBatch(all, prefilter) { i, r in
+                batch.items[i].hitStart = Int32(r.lowerBound)
+                batch.items[i].hitCount = Int32(r.count)
             }
+            if scanned { return }
             var credit = 0.0
-            for (k, i) in batch.payloadItems.enumerated() {
+            for (i, r) in zip(batch.hits.records, batch.hits.ranges) {
                 credit += share
                 guard credit >= 1 else { continue }
                 credit -= 1
-                let r = batch.payloadRanges[k]
-                batch.items[i].hitStart = Int32(batch.hits.count)
-                prefilter.scan(UnsafeRawBufferPointer(rebasing: all[r]), into: &batch.hits)
-                batch.items[i].hitCount = Int32(batch.hits.count) - batch.items[i].hitStart
+                batch.items[i].hitStart = Int32(batch.hits.hits.count)
+                prefilter.scan(UnsafeRawBufferPointer(rebasing: all[r]), into: &batch.hits.hits)
+                batch.items[i].hitCount = Int32(batch.hits.hits.count) - batch.items[i].hitStart
             }
         }
     }

@@ -184,7 +184,7 @@ public final class Scanner<Sink: EventSink> {
             defer { packetBatches = ahead.finish() }
             while !stopped, let batch = ahead.next() {
                 var warning = 0
-                batch.bytes.withUnsafeBytes { all in batch.hits.withUnsafeBufferPointer { hits in
+                batch.bytes.withUnsafeBytes { all in batch.hits.hits.withUnsafeBufferPointer { hits in
                     for (i, item) in batch.items.enumerated() where !stopped {
                         count += 1
                         let data = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])
@@ -290,7 +290,7 @@ public final class Scanner<Sink: EventSink> {
             defer { lineBatches = ahead.finish() }
             var failure: IngestError?
             while !stopped, let batch = ahead.next() {
-                batch.bytes.withUnsafeBytes { all in batch.hits.withUnsafeBufferPointer { hits in
+                batch.bytes.withUnsafeBytes { all in batch.hits.hits.withUnsafeBufferPointer { hits in
                     for item in batch.items where !stopped {
                         let bytes = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])
                         switch item.kind {

@@ -16,7 +16,6 @@ final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private var drawn = false
     private var stopped = false
-    private var thread: Thread?
     private let finished = NSCondition()
     private var running = true
 
@@ -42,7 +41,6 @@ final class ProgressBar: @unchecked Sendable {
                 draw()
             }
         }
-        thread = t
         t.start()
     }
 
