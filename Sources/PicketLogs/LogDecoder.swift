@@ -91,6 +91,26 @@ public struct LogDecoder {
         if let (ts, _) = TimeParsing.epoch(b) { d.timestamp = ts }
     }
 
+    /// Only what counting a line needs: `problem` (with its column and reason) exactly as
+    /// `decode` would set it, nothing else (no format, time or syslog parts). For lines that
+    /// will not be matched; `decode` works out the rest of those that will.
+    public func classify(_ b: UnsafeRawBufferPointer, into d: inout DecodedLine) {
+        d.reset()
+        if isBinary(b) {
+            d.problem = .binary
+            return
+        }
+        var first = 0
+        while first < b.count && (b[first] == 32 || b[first] == 9) { first += 1 }
+        if first < b.count && b[first] == 123, let failure = JSONScanner.validate(b) { Self.invalid(failure, &d) }
+    }
+
+    private static func invalid(_ failure: JSONScanner.Failure, _ d: inout DecodedLine) {
+        d.problem = failure.depthCapped ? .jsonTooDeep : .invalidJSON
+        d.problemColumn = failure.position + 1
+        d.problemReason = failure.reason
+    }
+
     /// NUL bytes, or more than one in eight bytes a control character other than tab, form feed
     /// or escape: binary data, not a log line.
     func isBinary(_ b: UnsafeRawBufferPointer) -> Bool {
@@ -127,9 +147,7 @@ public struct LogDecoder {
 
     func decodeJSON(_ b: UnsafeRawBufferPointer, _ d: inout DecodedLine) {
         if let failure = JSONScanner.validate(b) {
-            d.problem = failure.depthCapped ? .jsonTooDeep : .invalidJSON
-            d.problemColumn = failure.position + 1
-            d.problemReason = failure.reason
+            Self.invalid(failure, &d)
             return
         }
         d.format = .json

@@ -214,6 +214,9 @@ public final class MatchCollector {
     public var limit = Int.max
     public private(set) var limitReached = false
 
+    /// No hits since the last reset.
+    public var isEmpty: Bool { hits.isEmpty }
+
     public init(patternCount: Int) {
         stamp = [UInt32](repeating: 0, count: patternCount)
         hits.reserveCapacity(64)

@@ -137,82 +137,147 @@ struct BatchHits {
 /// payloads prefiltered for the whole batch at once when the prefilter can (`scansBatches`),
 /// else on the scanner's thread (line by line here was measured slower: 0.56 s against 0.37 s
 /// for the 256 MiB side-by-side log with 1k literals).
+///
+/// When a log line can only be matched through a payload hit (every log kind is one of the
+/// prefilter's `quietKinds`), lines are first only framed; the batch scan then decides (on
+/// whichever thread has room for it, `resolve`): lines with hits are decoded in full, the rest
+/// are `quiet`, only classified (binary, broken JSON: what counting needs), counted and not
+/// matched (matching them would find nothing). Most lines of a real log are quiet, and their
+/// time and syslog parts were most of decoding's cost.
 final class LineBatch: AheadBatch {
-    enum Kind { case overLong, blank, nmea, log }
+    enum Kind: UInt8 {
+        case overLong, blank, nmea, log
+        /// Framed only; `resolve` turns it into `log` or `quiet`.
+        case pending
+        /// No payload hit and nothing else to match: counted (decoded or malformed) only.
+        case quiet
+    }
+    /// Small on purpose (a batch has up to 16k of them): a log line's decoding is in `decoded`.
     struct Item {
         var number: Int
         var start: Int
-        var count: Int
+        var count: Int32
         var kind: Kind
-        var decoded: DecodedLine
+        /// A quiet line's problem (malformed when set).
+        var problem: DecodedLine.Problem?
+        /// `decoded[decodedIndex]` for a `log` line.
+        var decodedIndex: Int32 = -1
         /// The payload prefilter's hits: `hits[hitStart..<hitStart+hitCount]`; hitStart -1 when
         /// they were not worked out here.
         var hitStart: Int32 = -1
         var hitCount: Int32 = 0
+
+        var range: Range<Int> { start..<(start + Int(count)) }
     }
     var bytes: [UInt8] = []
     var items: [Item] = []
+    var decoded: [DecodedLine] = []
     var hits = BatchHits()
     var error: IngestError?
+    /// Some items are `pending`: `resolve` must run before the batch is scanned.
+    private(set) var pending = false
     static let batchBytes = 1 << 20
     static let batchItems = 16_384
 
     init() {
         bytes.reserveCapacity(Self.batchBytes + 4096)
         items.reserveCapacity(Self.batchItems)
+        decoded.reserveCapacity(Self.batchItems)
     }
 
     func clear() {
         bytes.removeAll(keepingCapacity: true)
         items.removeAll(keepingCapacity: true)
+        decoded.removeAll(keepingCapacity: true)
         hits.clear()
         error = nil
+        pending = false
     }
 
-    /// Frame and decode lines into `batch` until it is full; false at the end of the input.
-    static func fill(_ batch: LineBatch, framer: inout LineFramer, decoder: LogDecoder, prefilter: PayloadPrefilter?) -> Bool {
-        var decoded = DecodedLine()
-        let more = frame(batch, framer: &framer, decoder: decoder, decoded: &decoded)
-        // Log lines' payloads in one Hyperscan call for the batch, when every payload pattern is
-        // a literal (per line, on this thread, it was measured slower than on the scanner's).
-        if let prefilter, prefilter.scansBatches {
-            for (i, item) in batch.items.enumerated() where item.kind == .log && prefilter.covers(LineEvent.kind(of: item.decoded.format)) {
-                batch.hits.add(record: i, payload: item.start..<(item.start + item.count))
-            }
-            _ = batch.bytes.withUnsafeBytes { all in
-                batch.hits.scanBatch(all, prefilter) { i, r in
-                    batch.items[i].hitStart = Int32(r.lowerBound)
-                    batch.items[i].hitCount = Int32(r.count)
-                }
-            }
-        }
+    /// Whether lines can be left undecoded until the prefilter finds something in them.
+    static func classifiesOnly(_ prefilter: PayloadPrefilter?) -> Bool {
+        guard let prefilter, prefilter.scansBatches else { return false }
+        return [EventKind.syslog, .json, .text].allSatisfy { prefilter.quietKinds.contains($0) }
+    }
+
+    /// Frame lines into `batch` until it is full, decoding log lines (with `classifyOnly`,
+    /// leaving them to `resolve`); then, with a `prefilter`, prefilter them (`resolve`). False
+    /// at the end of the input.
+    static func fill(_ batch: LineBatch, framer: inout LineFramer, decoder: LogDecoder, classifyOnly: Bool,
+                     prefilter: PayloadPrefilter?) -> Bool {
+        let more = batch.frame(&framer, decoder: decoder, classifyOnly: classifyOnly)
+        if let prefilter { batch.resolve(prefilter, decoder: decoder) }
         return more
     }
 
-    private static func frame(_ batch: LineBatch, framer: inout LineFramer, decoder: LogDecoder, decoded: inout DecodedLine) -> Bool {
+    /// Log lines' payloads in one Hyperscan call for the batch (when every payload pattern is
+    /// a literal); pending lines become `log` (decoded) when they have a hit, or when the batch
+    /// scan could not be done (or there is no prefilter), else `quiet` (only classified).
+    /// Runs once per batch.
+    func resolve(_ prefilter: PayloadPrefilter?, decoder: LogDecoder) {
+        if let prefilter, prefilter.scansBatches {
+            for i in items.indices {
+                let kind = items[i].kind
+                guard kind == .pending
+                        || (kind == .log && prefilter.covers(LineEvent.kind(of: decoded[Int(items[i].decodedIndex)].format)))
+                else { continue }
+                hits.add(record: i, payload: items[i].range)
+            }
+            _ = bytes.withUnsafeBytes { all in
+                hits.scanBatch(all, prefilter) { i, r in
+                    items[i].hitStart = Int32(r.lowerBound)
+                    items[i].hitCount = Int32(r.count)
+                }
+            }
+        }
+        guard pending else { return }
+        pending = false
+        var d = DecodedLine()
+        bytes.withUnsafeBytes { all in
+            for i in items.indices where items[i].kind == .pending {
+                let line = UnsafeRawBufferPointer(rebasing: all[items[i].range])
+                if items[i].hitStart >= 0 && items[i].hitCount == 0 {
+                    items[i].kind = .quiet
+                    decoder.classify(line, into: &d)
+                    items[i].problem = d.problem
+                } else {
+                    items[i].kind = .log
+                    decoder.decode(line, into: &d)
+                    items[i].decodedIndex = Int32(decoded.count)
+                    decoded.append(d)
+                }
+            }
+        }
+    }
+
+    private func frame(_ framer: inout LineFramer, decoder: LogDecoder, classifyOnly: Bool) -> Bool {
+        var d = DecodedLine()
         do {
-            while batch.bytes.count < batchBytes && batch.items.count < batchItems {
+            while bytes.count < Self.batchBytes && items.count < Self.batchItems {
                 guard let line = try framer.next() else { return false }
-                var item = Item(number: line.number, start: batch.bytes.count, count: line.bytes.count, kind: .log,
-                                decoded: DecodedLine())
+                var item = Item(number: line.number, start: bytes.count, count: Int32(line.bytes.count), kind: .log)
                 if line.overLong {
                     item.kind = .overLong
                 } else if line.bytes.isEmpty || line.bytes.allSatisfy({ $0 == 32 || $0 == 9 }) {
                     item.kind = .blank
                 } else {
-                    batch.bytes.append(contentsOf: line.bytes)
+                    bytes.append(contentsOf: line.bytes)
                     if NMEADecoder.isNMEA(line.bytes) {
                         item.kind = .nmea
+                    } else if classifyOnly {
+                        item.kind = .pending
+                        pending = true
                     } else {
-                        decoder.decode(line.bytes, into: &decoded)
-                        item.decoded = decoded
+                        decoder.decode(line.bytes, into: &d)
+                        item.decodedIndex = Int32(decoded.count)
+                        decoded.append(d)
                     }
                 }
-                batch.items.append(item)
+                items.append(item)
             }
             return true
         } catch {
-            batch.error = error
+            self.error = error
             return false
         }
     }

@@ -66,6 +66,8 @@ public final class Scanner<Sink: EventSink> {
     /// The payload prefilter the decode-ahead thread runs (`--threads` 2 or more), so the
     /// matcher takes its hits instead of scanning payloads itself. Set by whoever matches.
     public var prefilter: PayloadPrefilter?
+    /// The same for this thread, for batches the decode-ahead thread left to it.
+    private lazy var ownPrefilter: PayloadPrefilter? = try? prefilter?.forAnotherThread()
     /// Whether the current input is framed and decoded on a second thread.
     private var decodeAhead = false
     /// Decode-ahead batches kept from one input to the next.
@@ -281,24 +283,34 @@ public final class Scanner<Sink: EventSink> {
             // Framing, log-format decoding (and the batch prefilter when it applies) on the decode-ahead
             // thread; NMEA (stateful) and matching here.
             let decoder = logDecoder, prefilter = self.prefilter
+            let classifyOnly = LineBatch.classifiesOnly(prefilter)
             let ahead = DecodeAhead<LineBatch>(reusing: lineBatches, make: LineBatch.init) { batch, share in
-                // The batch prefilter when this thread has room for it; else the scanner's
-                // thread scans each line.
-                LineBatch.fill(batch, framer: &framer, decoder: decoder, prefilter: share >= 0.5 ? prefilter : nil)
+                // The batch prefilter when this thread has room for it; else this thread
+                // resolves classified lines, or the matcher scans each line.
+                LineBatch.fill(batch, framer: &framer, decoder: decoder, classifyOnly: classifyOnly,
+                               prefilter: share >= 0.5 ? prefilter : nil)
             }
             lineBatches = []
             defer { lineBatches = ahead.finish() }
             var failure: IngestError?
             while !stopped, let batch = ahead.next() {
+                if batch.pending { batch.resolve(ownPrefilter, decoder: logDecoder) }
                 batch.bytes.withUnsafeBytes { all in batch.hits.hits.withUnsafeBufferPointer { hits in
                     for item in batch.items where !stopped {
-                        let bytes = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])
                         switch item.kind {
                         case .overLong: overLongLine()
                         case .blank: stats.lines.countSkipped()
-                        case .nmea: nmeaLine(bytes, number: item.number, readTime: readTime, input: input, index: index)
-                        case .log:
-                            decodedLine = item.decoded
+                        case .quiet: countLine(item.problem)
+                        case .nmea:
+                            nmeaLine(UnsafeRawBufferPointer(rebasing: all[item.range]), number: item.number, readTime: readTime,
+                                     input: input, index: index)
+                        case .log, .pending:
+                            let bytes = UnsafeRawBufferPointer(rebasing: all[item.range])
+                            if item.kind == .log {
+                                decodedLine = batch.decoded[Int(item.decodedIndex)]
+                            } else {
+                                logDecoder.decode(bytes, into: &decodedLine)  // (resolve leaves none)
+                            }
                             logLine(bytes, number: item.number, readTime: readTime, input: input, index: index,
                                     payloadHits: Self.slice(hits, item.hitStart, item.hitCount))
                         }
@@ -351,16 +363,21 @@ public final class Scanner<Sink: EventSink> {
     /// A log line decoded into `decodedLine`: counted, its event pushed.
     private func logLine(_ bytes: UnsafeRawBufferPointer, number: Int, readTime: Timestamp, input: String, index: Int,
                          payloadHits: UnsafeBufferPointer<UInt32>? = nil) {
-        if let problem = decodedLine.problem {
-            stats.lines.countMalformed()
-            if problem == .jsonTooDeep { stats.hit(.jsonDepth) }
-        } else {
-            stats.lines.countDecoded()
-        }
+        countLine(decodedLine.problem)
         let origin = Origin(input: index, position: .line(number))
         let ok = withUnsafePointer(to: decodedLine) { d in
             sink.consume(LineEvent(line: bytes, decoded: d, origin: origin, readTime: readTime, payloadHits: payloadHits), input: input)
         }
         if !ok { stopped = true }
+    }
+
+    /// A log line is decoded, or malformed when its decoder found a problem.
+    private func countLine(_ problem: DecodedLine.Problem?) {
+        if let problem {
+            stats.lines.countMalformed()
+            if problem == .jsonTooDeep { stats.hit(.jsonDepth) }
+        } else {
+            stats.lines.countDecoded()
+        }
     }
 }

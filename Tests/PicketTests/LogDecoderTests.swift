@@ -94,6 +94,25 @@ let lineCases: [LineCase] = [
         }
     }
 
+    /// Lines nothing will match are only classified (`classify`), so counting them must come
+    /// out as decoding them would: the same problem, column and reason.
+    @Test("classify gives the problem decode gives", arguments: lineCases.map(\.line) + [
+        "  {\"a\": [1, 2", "\t{}", "{\"a\":1} x", "{", "\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}x", "x\u{1}yyyyyyyyyyyyyyyyyy",
+        "<13>{\"a\":", " ", "\u{1B}[31mred\u{1B}[0m", "{\"a\":\"\u{1}\"}",
+    ])
+    func classifyAgreesWithDecode(_ line: String) {
+        let bytes = Array(line.utf8)
+        var full = DecodedLine(), quick = DecodedLine()
+        let decoder = LogDecoder(reference: reference)
+        bytes.withUnsafeBytes {
+            decoder.decode($0, into: &full)
+            decoder.classify($0, into: &quick)
+        }
+        #expect(quick.problem == full.problem)
+        #expect(quick.problemColumn == full.problemColumn)
+        #expect(quick.problemDetail == full.problemDetail)
+    }
+
     @Test("JSON validation", arguments: [
         (#"{}"#, true), (#"{"a":1.5e-3,"b":-0,"c":"\u00e9\n"}"#, true), (#"{"a":01}"#, false), (#"{"a":1,}"#, false),
         (#"{"a":"unterminated}"#, false), (#"{"a":tru}"#, false), (#"{"a":1} trailing"#, false), (#"{"a":"\x"}"#, false),

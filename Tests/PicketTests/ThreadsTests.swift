@@ -80,7 +80,18 @@ import Testing
             try literals.enumerated().map { i, l in
                 "title: text literal \(i)\nid: text-\(i)\narea: cyber\nlevel: low\nlogsource: {category: text}\ndetection:\n  sel:\n    payload|contains|cased: '\(l)'\n  condition: sel\n"
             }.joined(separator: "---\n").write(toFile: path, atomically: true, encoding: .utf8)
-            arguments = ["-s", path, Paths.repo.appendingPathComponent("Samples").path, Paths.corpus("nmea")] + (try Self.damagedInputs())
+            // Lines of every format and problem, with and without a literal: lines without one
+            // are only classified and counted, the others decoded and matched.
+            let mixed = Paths.temporary("threads-mixed.log")
+            let deep = "{\"x\":" + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "}"
+            let lines = ["<34>Oct 11 22:14:15 gw sshd: Failed password for root", "<34>Oct 11 22:14:15 gw cron: ok",
+                         "<165>1 2003-10-11T22:14:15.003Z gw sshd 8710 - - error here", "<165>1 2003-10-11T22:14:15.003Z gw x 1 - - fine",
+                         "Nov 27 06:32:51 gw sshd[1234]: nothing", #"{"msg":"error","ts":"2026-11-27T06:32:51Z"}"#, #"{"ok":1}"#,
+                         #"{"broken": "error"#, #"{"broken": }"#, deep, deep.replacingOccurrences(of: "x", with: "root"),
+                         "bin\u{0}ary root", "bin\u{0}ary", "1795780800 root", "plain"]
+            try (0..<3000).map { lines[$0 % lines.count] }.joined(separator: "\n").write(toFile: mixed, atomically: true, encoding: .utf8)
+            arguments = ["-s", path, mixed, Paths.repo.appendingPathComponent("Samples").path, Paths.corpus("nmea")]
+                + (try Self.damagedInputs())
         default:
             arguments = ["-"]
             stdinFile = Paths.corpus("suricata-verify/bug-5162/input.pcap")
