@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "PicketLogs", dependencies: ["PicketCore"], swiftSettings: fast),
         .target(name: "PicketNMEA", dependencies: ["PicketCore"], swiftSettings: fast),
         .target(name: "PicketMatch", dependencies: ["CHyperscan", "CPCRE2"], swiftSettings: fast),
+        // YAML: libyaml, as the Yams package builds it (its CYaml module), read event by event
+        // (PicketSignatures/YAMLDocuments.swift).
         .target(name: "PicketSignatures", dependencies: ["PicketCore", "PicketMatch", .product(name: "Yams", package: "Yams")]),
         .target(name: "PicketReport", dependencies: ["PicketCore"]),
         .target(name: "PicketScan", dependencies: ["PicketCore", "PicketIngest", "PicketNet", "PicketLogs", "PicketNMEA", "PicketSignatures", "PicketReport"], swiftSettings: fast),

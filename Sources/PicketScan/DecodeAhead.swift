@@ -305,6 +305,8 @@ final class PacketBatch: AheadBatch {
     var error: IngestError?
     /// pcapng interfaces beyond the cap (set on the last batch).
     var interfacesCapped = 0
+    /// The batch scan of the payloads was left to the scanner's thread.
+    var prefilterPending = false
     static let batchBytes = 1 << 20
     static let batchItems = 8192
 
@@ -320,12 +322,14 @@ final class PacketBatch: AheadBatch {
         hits.clear()
         error = nil
         interfacesCapped = 0
+        prefilterPending = false
     }
 
     /// Frame, filter and decode records into `batch` until it is full, then prefilter their
-    /// payloads: all of them in one Hyperscan call when the prefilter can (`scansBatches`),
-    /// else each on its own, a `share` of them (spread evenly; the scanner's thread does the
-    /// rest). False at the end of the input.
+    /// payloads: all of them in one Hyperscan call when the prefilter can (`scansBatches`) and
+    /// `share` is at least a half (else the scanner's thread does), or each on its own, a
+    /// `share` of them (spread evenly; the scanner's thread does the rest). False at the end of
+    /// the input.
     static func fill(_ batch: PacketBatch, framer: inout any CaptureFramer, filter: BPFFilter?, decoder: PacketDecoder,
                      prefilter: PayloadPrefilter?, share: Double) -> Bool {
         var more = true
@@ -355,12 +359,21 @@ final class PacketBatch: AheadBatch {
             batch.error = error
             more = false
         }
-        if let prefilter, prefilter.covers(.packet) { Self.prefilter(batch, prefilter, share: share) }
+        if let prefilter, prefilter.covers(.packet) {
+            // A batch scan is all or nothing: this thread does it when it has room, else the
+            // scanner's thread does (`prefilterPending`).
+            if prefilter.scansBatches && share < 0.5 {
+                batch.prefilterPending = true
+            } else {
+                Self.prefilter(batch, prefilter, share: share)
+            }
+        }
         return more
     }
 
     /// The payload (the same bytes `PacketEvent.payload` gives the matcher) of each decoded item.
-    private static func prefilter(_ batch: PacketBatch, _ prefilter: PayloadPrefilter, share: Double) {
+    static func prefilter(_ batch: PacketBatch, _ prefilter: PayloadPrefilter, share: Double) {
+        batch.prefilterPending = false
         batch.bytes.withUnsafeBytes { all in
             for (i, item) in batch.items.enumerated() where item.problem == nil && !item.filtered {
                 let data = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])

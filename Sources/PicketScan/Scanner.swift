@@ -185,6 +185,7 @@ public final class Scanner<Sink: EventSink> {
             packetBatches = []
             defer { packetBatches = ahead.finish() }
             while !stopped, let batch = ahead.next() {
+                if batch.prefilterPending, let own = ownPrefilter { PacketBatch.prefilter(batch, own, share: 1) }
                 var warning = 0
                 batch.bytes.withUnsafeBytes { all in batch.hits.hits.withUnsafeBufferPointer { hits in
                     for (i, item) in batch.items.enumerated() where !stopped {

@@ -1,7 +1,6 @@
 import Foundation
 import PicketCore
 import PicketMatch
-import Yams
 
 /// Loads native signatures (`*.yml`): a dialect of Sigma (DESIGN.md section 3), one or more
 /// YAML documents a file. Everything is validated; each problem becomes a `SignatureError`
@@ -96,31 +95,19 @@ public struct NativeLoader {
         return out
     }
 
-    func at(_ node: Node?) -> SourceLocation {
+    func at(_ node: YAMLNode?) -> SourceLocation {
         guard let m = node?.mark else { return SourceLocation(file: file, line: 1, column: 1) }
         return SourceLocation(file: file, line: m.line + lineOffset, column: m.column)
     }
 
-    mutating func error(_ node: Node?, _ message: String) { errors.append(SignatureError(at(node), message)) }
+    mutating func error(_ node: YAMLNode?, _ message: String) { errors.append(SignatureError(at(node), message)) }
 
     mutating func run() {
-        let documents: [Node]
+        let documents: [YAMLNode]
         do {
-            // Parser.nextRoot throws on syntax errors (compose_all's sequence would stop silently).
-            // The basic resolver tags every plain scalar as a string: this loader reads numbers,
-            // booleans and nulls itself, and the default resolver's regular expressions (run for
-            // every scalar, also to hash mapping keys in Yams' duplicate-key check) were 40% of
-            // loading 10,000 signatures.
-            let parser = try Parser(yaml: text, resolver: .basic)
-            var docs: [Node] = []
-            while let doc = try parser.nextRoot() { docs.append(doc) }
-            documents = docs
-        } catch let e as YamlError {
-            errors.append(Self.yamlError(e, file: file, lineOffset: lineOffset))
-            yamlFailed = true
-            return
+            documents = try YAMLDocuments.read(text)
         } catch {
-            errors.append(SignatureError(SourceLocation(file: file, line: 1, column: 1), "cannot read YAML: \(error)"))
+            errors.append(Self.yamlError(error, file: file, lineOffset: lineOffset))
             yamlFailed = true
             return
         }
@@ -130,31 +117,25 @@ public struct NativeLoader {
         }
     }
 
-    static func yamlError(_ e: YamlError, file: String, lineOffset: Int = 0) -> SignatureError {
-        switch e {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _):
-            let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
-            return SignatureError(SourceLocation(file: file, line: mark.line + lineOffset, column: mark.column), "YAML syntax: \(what)")
-        case .composer(let context, let problem, let mark, _):
-            let what = [context?.text, problem].compactMap { $0 }.joined(separator: ": ")
-            return SignatureError(SourceLocation(file: file, line: mark.line + lineOffset, column: mark.column), "YAML: \(what)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            // Yams lists the keys in no fixed order and puts the place in its text: say it
-            // the same way every time, at the place.
-            // (Its place is that of the least key; keys that are mappings or lists have no fixed
-            // order among themselves, so with those the place is not stable: use the start.)
-            let keys = Set(duplicates).sorted().map { "'\($0)'" }.joined(separator: ", ")
-            let placed = !duplicates.contains("<uncovertable>")
-            return SignatureError(SourceLocation(file: file, line: placed ? context.mark.line + lineOffset : 1, column: placed ? context.mark.column : 1),
-                                  "YAML: duplicate key(s) \(keys) in one mapping")
-        default:
-            return SignatureError(SourceLocation(file: file, line: 1, column: 1), "YAML: \(e)")
+    static func yamlError(_ e: YAMLError, file: String, lineOffset: Int = 0) -> SignatureError {
+        let place = SourceLocation(file: file, line: e.mark.line + lineOffset, column: e.mark.column)
+        switch e.kind {
+        case .syntax: return SignatureError(place, "YAML syntax: \(e.message)")
+        case .reader: return SignatureError(place, "YAML: \(e.message)")
+        case .undefinedAlias: return SignatureError(place, "YAML: found undefined alias")
+        case .duplicateKeys(let keys):
+            // Said the same way every time: the keys sorted, at the first occurrence of the least
+            // (keys that are mappings or lists have no order among themselves: then at the start).
+            let names = Set(keys.map { $0 ?? "<uncovertable>" }).sorted().map { "'\($0)'" }.joined(separator: ", ")
+            let placed = !keys.contains(nil)
+            return SignatureError(placed ? place : SourceLocation(file: file, line: 1, column: 1),
+                                  "YAML: duplicate key(s) \(names) in one mapping")
         }
     }
 
     // MARK: - Typed access with errors
 
-    mutating func string(_ node: Node?, _ what: String) -> String? {
+    mutating func string(_ node: YAMLNode?, _ what: String) -> String? {
         guard let node else { return nil }
         guard case .scalar(let s) = node else {
             error(node, "\(what) must be a string")
@@ -163,7 +144,7 @@ public struct NativeLoader {
         return s.string
     }
 
-    mutating func stringList(_ node: Node?, _ what: String) -> [String] {
+    mutating func stringList(_ node: YAMLNode?, _ what: String) -> [String] {
         guard let node else { return [] }
         switch node {
         case .scalar(let s): return [s.string]
@@ -179,14 +160,14 @@ public struct NativeLoader {
         }
     }
 
-    mutating func signature(_ doc: Node) -> Signature? {
+    mutating func signature(_ doc: YAMLNode) -> Signature? {
         guard case .mapping(let map) = doc else {
             error(doc, "a signature must be a mapping (title, id, area, level, logsource, detection, …)")
             return nil
         }
         let errorsBefore = errors.count
-        var fields: [String: Node] = [:]
-        var keyNodes: [String: Node] = [:]
+        var fields: [String: YAMLNode] = [:]
+        var keyNodes: [String: YAMLNode] = [:]
         for (k, v) in map {
             guard case .scalar(let ks) = k else { error(k, "keys must be strings"); continue }
             if !Self.topKeys.contains(ks.string) {
@@ -261,7 +242,7 @@ public struct NativeLoader {
                          alertCategory: "Picket \(area.rawValue) indicator", severity: level.severity)
     }
 
-    mutating func logsource(_ node: Node) -> String? {
+    mutating func logsource(_ node: YAMLNode) -> String? {
         guard case .mapping(let map) = node else {
             error(node, "logsource must be a mapping with a category")
             return nil
@@ -287,13 +268,13 @@ public struct NativeLoader {
 
     // MARK: - Detection
 
-    mutating func detection(_ node: Node) -> ([Selection], Condition?) {
+    mutating func detection(_ node: YAMLNode) -> ([Selection], Condition?) {
         guard case .mapping(let map) = node else {
             error(node, "detection must be a mapping of selections and a condition")
             return ([], nil)
         }
         var selections: [Selection] = []
-        var conditionNode: Node?
+        var conditionNode: YAMLNode?
         for (k, v) in map {
             guard let key = k.string else { error(k, "selection names must be strings"); continue }
             if key == "condition" { conditionNode = v; continue }
@@ -308,7 +289,7 @@ public struct NativeLoader {
             return (selections, nil)
         }
         let names = selections.map(\.name)
-        var conditionTexts: [(String, Node)] = []
+        var conditionTexts: [(String, YAMLNode)] = []
         switch conditionNode {
         case .scalar(let s): conditionTexts = [(s.string, conditionNode)]
         case .sequence(let seq):
@@ -336,7 +317,7 @@ public struct NativeLoader {
     }
 
     /// A selection: a map (all tests), a list of maps (any map), or a list of keywords.
-    mutating func selection(_ node: Node, name: String) -> [[FieldTest]] {
+    mutating func selection(_ node: YAMLNode, name: String) -> [[FieldTest]] {
         switch node {
         case .mapping(let map):
             return [tests(map)]
@@ -364,7 +345,7 @@ public struct NativeLoader {
         }
     }
 
-    mutating func tests(_ map: Node.Mapping) -> [FieldTest] {
+    mutating func tests(_ map: YAMLNode.Mapping) -> [FieldTest] {
         var out: [FieldTest] = []
         for (k, v) in map {
             guard let key = k.string else { error(k, "field names must be strings"); continue }
@@ -373,7 +354,7 @@ public struct NativeLoader {
         return out
     }
 
-    mutating func fieldTest(key: String, keyNode: Node, value: Node) -> FieldTest? {
+    mutating func fieldTest(key: String, keyNode: YAMLNode, value: YAMLNode) -> FieldTest? {
         let parts = key.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
         let field = parts[0]
         if field.isEmpty { error(keyNode, "empty field name"); return nil }
@@ -407,7 +388,7 @@ public struct NativeLoader {
             error(keyNode, "base64 modifiers need a string comparison")
             return nil
         }
-        var scalars: [Node] = []
+        var scalars: [YAMLNode] = []
         switch value {
         case .scalar: scalars = [value]
         case .sequence(let seq):
@@ -462,7 +443,7 @@ public struct NativeLoader {
 
     /// String comparison values after hex/base64 transforms; Sigma wildcards (`*`, `?`, with `\`
     /// escapes) become a regex unless they only sit at the ends of a `contains`-like value.
-    mutating func stringValues(_ text: String, op: TestOperator, mods: Set<String>, node: Node) -> [TestValue] {
+    mutating func stringValues(_ text: String, op: TestOperator, mods: Set<String>, node: YAMLNode) -> [TestValue] {
         if mods.contains("hex") {
             guard let bytes = Self.hexBytes(text) else {
                 error(node, "'\(text)' is not hex (pairs of hex digits, spaces allowed)")
@@ -557,13 +538,13 @@ public struct NativeLoader {
 
     static let correlationKeys: Set<String> = ["type", "rules", "group-by", "timespan", "condition", "generate"]
 
-    mutating func correlation(_ node: Node) -> Correlation? {
+    mutating func correlation(_ node: YAMLNode) -> Correlation? {
         guard case .mapping(let map) = node else {
             error(node, "correlation must be a mapping (type, rules, group-by, timespan, condition)")
             return nil
         }
         let before = errors.count
-        var f: [String: Node] = [:]
+        var f: [String: YAMLNode] = [:]
         for (k, v) in map {
             guard let key = k.string, Self.correlationKeys.contains(key) else {
                 error(k, "unknown correlation key '\(k.string ?? "?")'")

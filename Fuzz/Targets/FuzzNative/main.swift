@@ -1,4 +1,4 @@
-// The native signature loader (NativeLoader: YAML through Yams, Sigma detection, modifiers,
+// The native signature loader (NativeLoader: YAML through libyaml, Sigma detection, modifiers,
 // conditions, correlations). The input is a signature file's text. Invariants:
 // - loading is a function of the text (twice gives the same signatures and errors);
 // - every error and signature has a location inside the file (line 1…lines+1, column ≥ 1);
