@@ -22,6 +22,9 @@ final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
     private var done = false
     private var cancelled = false
     private let fill: (Batch, _ share: Double) -> Bool
+    private let help: (Batch) -> Void
+    /// The batch the producer is doing the deferred work of (`help`), if any.
+    private var helping: ObjectIdentifier?
     /// The share of the optional work (the payload prefilter) the producer takes on: up when it
     /// had to wait for a free batch (the scanner's thread is the slower), down when it did not
     /// (producer-only).
@@ -30,15 +33,20 @@ final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
 
     /// `fill` adds records to an empty batch and returns false once the input is over (or
     /// failed); it runs on the producer thread only. `share` (0...1) is how much of the optional
-    /// work (the payload prefilter) the producer does for this batch; the scanner's thread does
-    /// the rest. It grows while the producer finds no free batch (the scanner is the slower) and
-    /// shrinks while it does, so both threads stay busy whichever side is heavier.
+    /// per-record work (the payload prefilter of each record) the producer does for this batch;
+    /// the scanner's thread does the rest. It grows while the producer finds no free batch (the
+    /// scanner is the slower) and shrinks while it does, so both threads stay busy whichever
+    /// side is heavier. Work that goes by whole batches (`hasDeferredWork`) is left in the
+    /// batch: the scanner's thread does it when it takes the batch, unless the producer, with
+    /// no free batch to fill, did it first (`help`, newest batch first).
     /// `reusing` are batches from an earlier input (`finish` hands them back), so a folder of
     /// many small files does not allocate them again for each.
-    init(reusing: [Batch], make: () -> Batch, fill: @escaping (Batch, _ share: Double) -> Bool) {
+    init(reusing: [Batch], make: () -> Batch, fill: @escaping (Batch, _ share: Double) -> Bool,
+         help: @escaping (Batch) -> Void = { _ in }) {
         free = Array(reusing.prefix(Self.depth))
         while free.count < Self.depth { free.append(make()) }
         self.fill = fill
+        self.help = help
         let t = Thread { [self] in self.produce() }
         t.stackSize = 4 << 20
         t.start()
@@ -50,6 +58,15 @@ final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
             var waited = false
             while free.isEmpty && !cancelled {
                 waited = true
+                if let b = full.last(where: { $0.hasDeferredWork }) {
+                    helping = ObjectIdentifier(b)
+                    condition.unlock()
+                    help(b)
+                    condition.lock()
+                    helping = nil
+                    condition.broadcast()
+                    continue
+                }
                 condition.wait()
             }
             if cancelled { done = true; condition.broadcast(); condition.unlock(); return }
@@ -67,11 +84,12 @@ final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
         }
     }
 
-    /// The next batch in input order, or nil when the producer has finished.
+    /// The next batch in input order, or nil when the producer has finished. (Waits while the
+    /// producer is doing that batch's deferred work.)
     func next() -> Batch? {
         condition.lock()
         defer { condition.unlock() }
-        while full.isEmpty && !done { condition.wait() }
+        while (full.isEmpty && !done) || (!full.isEmpty && helping == ObjectIdentifier(full[0])) { condition.wait() }
         return full.isEmpty ? nil : full.removeFirst()
     }
 
@@ -100,6 +118,9 @@ final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
 
 protocol AheadBatch: AnyObject {
     func clear()
+    /// Work left for whichever thread gets to it first (the producer while it has no free
+    /// batch, else the scanner's thread when it takes the batch).
+    var hasDeferredWork: Bool { get }
 }
 
 /// The payload prefilter's results for the records of one batch: each record's hits are a run
@@ -174,8 +195,8 @@ final class LineBatch: AheadBatch {
     var decoded: [DecodedLine] = []
     var hits = BatchHits()
     var error: IngestError?
-    /// Some items are `pending`: `resolve` must run before the batch is scanned.
-    private(set) var pending = false
+    /// `resolve` must run before the batch is scanned (a batch scan or `pending` items).
+    private(set) var hasDeferredWork = false
     static let batchBytes = 1 << 20
     static let batchItems = 16_384
 
@@ -191,7 +212,7 @@ final class LineBatch: AheadBatch {
         decoded.removeAll(keepingCapacity: true)
         hits.clear()
         error = nil
-        pending = false
+        hasDeferredWork = false
     }
 
     /// Whether lines can be left undecoded until the prefilter finds something in them.
@@ -201,20 +222,22 @@ final class LineBatch: AheadBatch {
     }
 
     /// Frame lines into `batch` until it is full, decoding log lines (with `classifyOnly`,
-    /// leaving them to `resolve`); then, with a `prefilter`, prefilter them (`resolve`). False
-    /// at the end of the input.
+    /// leaving them to `resolve`); the batch scan, when `batchScan`, is left to `resolve` too.
+    /// False at the end of the input.
     static func fill(_ batch: LineBatch, framer: inout LineFramer, decoder: LogDecoder, classifyOnly: Bool,
-                     prefilter: PayloadPrefilter?) -> Bool {
+                     batchScan: Bool) -> Bool {
         let more = batch.frame(&framer, decoder: decoder, classifyOnly: classifyOnly)
-        if let prefilter { batch.resolve(prefilter, decoder: decoder) }
+        if batchScan && !batch.items.isEmpty { batch.hasDeferredWork = true }
         return more
     }
 
     /// Log lines' payloads in one Hyperscan call for the batch (when every payload pattern is
     /// a literal); pending lines become `log` (decoded) when they have a hit, or when the batch
     /// scan could not be done (or there is no prefilter), else `quiet` (only classified).
-    /// Runs once per batch.
+    /// Runs once per batch, on either thread.
     func resolve(_ prefilter: PayloadPrefilter?, decoder: LogDecoder) {
+        guard hasDeferredWork else { return }
+        hasDeferredWork = false
         if let prefilter, prefilter.scansBatches {
             for i in items.indices {
                 let kind = items[i].kind
@@ -230,8 +253,6 @@ final class LineBatch: AheadBatch {
                 }
             }
         }
-        guard pending else { return }
-        pending = false
         var d = DecodedLine()
         bytes.withUnsafeBytes { all in
             for i in items.indices where items[i].kind == .pending {
@@ -266,7 +287,7 @@ final class LineBatch: AheadBatch {
                         item.kind = .nmea
                     } else if classifyOnly {
                         item.kind = .pending
-                        pending = true
+                        hasDeferredWork = true
                     } else {
                         decoder.decode(line.bytes, into: &d)
                         item.decodedIndex = Int32(decoded.count)
@@ -305,8 +326,8 @@ final class PacketBatch: AheadBatch {
     var error: IngestError?
     /// pcapng interfaces beyond the cap (set on the last batch).
     var interfacesCapped = 0
-    /// The batch scan of the payloads was left to the scanner's thread.
-    var prefilterPending = false
+    /// The batch scan of the payloads is still to do (`prefilter`).
+    var hasDeferredWork = false
     static let batchBytes = 1 << 20
     static let batchItems = 8192
 
@@ -322,12 +343,12 @@ final class PacketBatch: AheadBatch {
         hits.clear()
         error = nil
         interfacesCapped = 0
-        prefilterPending = false
+        hasDeferredWork = false
     }
 
     /// Frame, filter and decode records into `batch` until it is full, then prefilter their
-    /// payloads: all of them in one Hyperscan call when the prefilter can (`scansBatches`) and
-    /// `share` is at least a half (else the scanner's thread does), or each on its own, a
+    /// payloads: all of them in one Hyperscan call when the prefilter can (`scansBatches`: left
+    /// to whichever thread gets to it first, `hasDeferredWork`), or each on its own, a
     /// `share` of them (spread evenly; the scanner's thread does the rest). False at the end of
     /// the input.
     static func fill(_ batch: PacketBatch, framer: inout any CaptureFramer, filter: BPFFilter?, decoder: PacketDecoder,
@@ -360,10 +381,9 @@ final class PacketBatch: AheadBatch {
             more = false
         }
         if let prefilter, prefilter.covers(.packet) {
-            // A batch scan is all or nothing: this thread does it when it has room, else the
-            // scanner's thread does (`prefilterPending`).
-            if prefilter.scansBatches && share < 0.5 {
-                batch.prefilterPending = true
+            // A batch scan is left to whichever thread gets to it first.
+            if prefilter.scansBatches {
+                batch.hasDeferredWork = true
             } else {
                 Self.prefilter(batch, prefilter, share: share)
             }
@@ -373,7 +393,7 @@ final class PacketBatch: AheadBatch {
 
     /// The payload (the same bytes `PacketEvent.payload` gives the matcher) of each decoded item.
     static func prefilter(_ batch: PacketBatch, _ prefilter: PayloadPrefilter, share: Double) {
-        batch.prefilterPending = false
+        batch.hasDeferredWork = false
         batch.bytes.withUnsafeBytes { all in
             for (i, item) in batch.items.enumerated() where item.problem == nil && !item.filtered {
                 let data = UnsafeRawBufferPointer(rebasing: all[item.start..<(item.start + item.count)])

@@ -179,13 +179,15 @@ public final class Scanner<Sink: EventSink> {
             // Framing, --filter and L2-L4 decoding (and as much of the payload prefilter as keeps
             // both threads busy) on the decode-ahead thread.
             let filter = self.filter, decoder = self.packetDecoder, prefilter = self.prefilter
-            let ahead = DecodeAhead<PacketBatch>(reusing: packetBatches, make: PacketBatch.init) { batch, share in
+            let ahead = DecodeAhead<PacketBatch>(reusing: packetBatches, make: PacketBatch.init, fill: { batch, share in
                 PacketBatch.fill(batch, framer: &framer, filter: filter, decoder: decoder, prefilter: prefilter, share: share)
-            }
+            }, help: { batch in
+                if let prefilter { PacketBatch.prefilter(batch, prefilter, share: 1) }
+            })
             packetBatches = []
             defer { packetBatches = ahead.finish() }
             while !stopped, let batch = ahead.next() {
-                if batch.prefilterPending, let own = ownPrefilter { PacketBatch.prefilter(batch, own, share: 1) }
+                if batch.hasDeferredWork, let own = ownPrefilter { PacketBatch.prefilter(batch, own, share: 1) }
                 var warning = 0
                 batch.bytes.withUnsafeBytes { all in batch.hits.hits.withUnsafeBufferPointer { hits in
                     for (i, item) in batch.items.enumerated() where !stopped {
@@ -285,17 +287,19 @@ public final class Scanner<Sink: EventSink> {
             // thread; NMEA (stateful) and matching here.
             let decoder = logDecoder, prefilter = self.prefilter
             let classifyOnly = LineBatch.classifiesOnly(prefilter)
-            let ahead = DecodeAhead<LineBatch>(reusing: lineBatches, make: LineBatch.init) { batch, share in
-                // The batch prefilter when this thread has room for it; else this thread
-                // resolves classified lines, or the matcher scans each line.
-                LineBatch.fill(batch, framer: &framer, decoder: decoder, classifyOnly: classifyOnly,
-                               prefilter: share >= 0.5 ? prefilter : nil)
-            }
+            // The batch prefilter (and the decoding it decides) on whichever thread has room;
+            // without one, the matcher scans each line.
+            let batchScan = prefilter?.scansBatches ?? false
+            let ahead = DecodeAhead<LineBatch>(reusing: lineBatches, make: LineBatch.init, fill: { batch, _ in
+                LineBatch.fill(batch, framer: &framer, decoder: decoder, classifyOnly: classifyOnly, batchScan: batchScan)
+            }, help: { batch in
+                batch.resolve(prefilter, decoder: decoder)
+            })
             lineBatches = []
             defer { lineBatches = ahead.finish() }
             var failure: IngestError?
             while !stopped, let batch = ahead.next() {
-                if batch.pending { batch.resolve(ownPrefilter, decoder: logDecoder) }
+                if batch.hasDeferredWork { batch.resolve(ownPrefilter, decoder: logDecoder) }
                 batch.bytes.withUnsafeBytes { all in batch.hits.hits.withUnsafeBufferPointer { hits in
                     for item in batch.items where !stopped {
                         switch item.kind {

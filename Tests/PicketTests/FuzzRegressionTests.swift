@@ -169,6 +169,15 @@ import Testing
         for _ in 0..<20 { #expect(NativeLoader.load(file: "d.yml", text: text).errors.map(\.description) == first) }
     }
 
+    /// FuzzNative: a control character in a signature file was reported at 1:1 with Yams' own
+    /// message, which carried the offending line (hostile text echoed to the terminal). Now it
+    /// is placed at its line and column (lines broken as YAML breaks them) and not echoed.
+    @Test func yamlControlCharacterIsPlacedNotEchoed() {
+        let text = "title: t\r\nid: x\rarea: cyber\nlevel: low\ndescription: a\u{1B}[31mb\n"
+        let errors = NativeLoader.load(file: "c.yml", text: text).errors.map(\.description)
+        #expect(errors == ["c.yml:5:15: YAML: control characters are not allowed"])
+    }
+
     /// FuzzSuricata: an empty item in an address list (`-> ,10.0.0.0/8 any`) trapped with an
     /// index out of range in `IPNetwork("")`, which the native `cidr` modifier shares
     /// (`src_ip|cidr: ''` crashed the loader too). Now both are reported as errors.
