@@ -155,12 +155,17 @@ public struct JSONScanner {
         i += 1
         let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
         while i < b.count {
-            // Eight bytes at a time while none is '"', '\\' or a control character.
+            // Eight bytes at a time while none is '"', '\\' or a control character; then
+            // straight to the first that is (the lowest flagged byte is exact: borrows only
+            // flag bytes above it).
             while i + 8 <= b.count {
                 let x = UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self))
                 let q = x ^ (0x22 &* ones), s = x ^ (0x5C &* ones)
                 let special = ((q &- ones) & ~q | (s &- ones) & ~s | (x &- 0x20 &* ones) & ~x) & high
-                if special != 0 { break }
+                if special != 0 {
+                    i += special.trailingZeroBitCount / 8
+                    break
+                }
                 i += 8
             }
             guard i < b.count else { break }

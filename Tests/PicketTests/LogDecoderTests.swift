@@ -98,7 +98,8 @@ let lineCases: [LineCase] = [
     /// out as decoding them would: the same problem, column and reason.
     @Test("classify gives the problem decode gives", arguments: lineCases.map(\.line) + [
         "  {\"a\": [1, 2", "\t{}", "{\"a\":1} x", "{", "\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}x", "x\u{1}yyyyyyyyyyyyyyyyyy",
-        "<13>{\"a\":", " ", "\u{1B}[31mred\u{1B}[0m", "{\"a\":\"\u{1}\"}",
+        "<13>{\"a\":", " ", "\u{1B}[31mred\u{1B}[0m", "{\"a\":\"\u{1}\"}", "{\"a\":\"\u{0}\"}", "{\"a\":1}\u{0}",
+        "{\u{1}\u{2}\u{3}\u{4}\u{5}}", "{\"a\":\"\\u0000\\t\"}", "{\"k\":\"\u{7F}\u{80}\"}",
     ])
     func classifyAgreesWithDecode(_ line: String) {
         let bytes = Array(line.utf8)
