@@ -43,7 +43,7 @@ runFuzzer { input in
     pieces.sink.validateJSON = false
     pieces.tcpSession(port: 80, segments: split(bytes, seed: inputHash(input), maxPiece: 300))
     pieces.finish()
-    require(whole.sink.log == pieces.sink.log,
+    require(whole.sink.log == pieces.sink.log && whole.sink.perKind[Int(EventKind.http.rawValue)] == pieces.sink.perKind[Int(EventKind.http.rawValue)],
             "http events differ when the stream is cut into segments:\nwhole:  \(whole.sink.log)\npieces: \(pieces.sink.log)")
     ssdp.reset()
     ssdp.sink.checkOnly = { $0.kind == .http }

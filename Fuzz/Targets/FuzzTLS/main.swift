@@ -56,6 +56,6 @@ runFuzzer { input in
     pieces.sink.validateJSON = false
     pieces.tcpSession(port: 443, segments: split(bytes, seed: inputHash(input), maxPiece: 120))
     pieces.finish()
-    require(whole.sink.log == pieces.sink.log,
+    require(whole.sink.log == pieces.sink.log && whole.sink.perKind[Int(EventKind.tls.rawValue)] == pieces.sink.perKind[Int(EventKind.tls.rawValue)],
             "tls events differ when the stream is cut into segments:\nwhole:  \(whole.sink.log)\npieces: \(pieces.sink.log)")
 }
