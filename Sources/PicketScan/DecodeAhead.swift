@@ -13,7 +13,8 @@ import PicketSignatures
 ///
 /// Bounded and allocation-free once warm: `depth` batches circulate between the threads; each
 /// holds copies of its records' bytes (at most `batchBytes`, or one record larger than that)
-/// and their decoded headers. The producer stops at the end of the input, at the first framing
+/// and their decoded headers. A batch's arrays grow to what its input needs and keep their
+/// room from batch to batch (and input to input), so a small input does not pay for full ones. The producer stops at the end of the input, at the first framing
 /// error (delivered with the records before it), or when the consumer cancels.
 final class DecodeAhead<Batch: AheadBatch>: @unchecked Sendable {
     private let condition = NSCondition()
@@ -200,11 +201,7 @@ final class LineBatch: AheadBatch {
     static let batchBytes = 1 << 20
     static let batchItems = 16_384
 
-    init() {
-        bytes.reserveCapacity(Self.batchBytes + 4096)
-        items.reserveCapacity(Self.batchItems)
-        decoded.reserveCapacity(Self.batchItems)
-    }
+    init() {}
 
     func clear() {
         bytes.removeAll(keepingCapacity: true)
@@ -331,10 +328,7 @@ final class PacketBatch: AheadBatch {
     static let batchBytes = 1 << 20
     static let batchItems = 8192
 
-    init() {
-        bytes.reserveCapacity(Self.batchBytes + 65536)
-        items.reserveCapacity(Self.batchItems)
-    }
+    init() {}
 
     func clear() {
         bytes.removeAll(keepingCapacity: true)
