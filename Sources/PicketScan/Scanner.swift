@@ -283,8 +283,8 @@ public final class Scanner<Sink: EventSink> {
         var framer = framer
         let readTime = Timestamp.now()
         if decodeAhead {
-            // Framing, log-format decoding (and the batch prefilter when it applies) on the decode-ahead
-            // thread; NMEA (stateful) and matching here.
+            // Framing and log-format decoding on the decode-ahead thread; NMEA (stateful) and
+            // matching here.
             let decoder = logDecoder, prefilter = self.prefilter
             let classifyOnly = LineBatch.classifiesOnly(prefilter)
             // The batch prefilter (and the decoding it decides) on whichever thread has room;
