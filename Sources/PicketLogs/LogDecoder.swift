@@ -94,7 +94,9 @@ public struct LogDecoder {
     /// Only what counting a line needs: `problem` (with its column and reason) exactly as
     /// `decode` would set it, nothing else (no format, time or syslog parts). For lines that
     /// will not be matched; `decode` works out the rest of those that will.
-    public func classify(_ b: UnsafeRawBufferPointer, into d: inout DecodedLine) {
+    /// `controlFree`: the caller knows the line has no byte below 0x20 but tab
+    /// (`hasControlBytes` was false for a block holding it), so it cannot be binary.
+    public func classify(_ b: UnsafeRawBufferPointer, into d: inout DecodedLine, controlFree: Bool = false) {
         d.reset()
         var first = 0
         while first < b.count && (b[first] == 32 || b[first] == 9) { first += 1 }
@@ -102,10 +104,30 @@ public struct LogDecoder {
             // Valid JSON holds no NUL and no control character but tab and CR, so it is not
             // binary: one pass instead of two for the usual line.
             guard let failure = JSONScanner.validate(b) else { return }
-            if isBinary(b) { d.problem = .binary } else { Self.invalid(failure, &d) }
+            if !controlFree && isBinary(b) { d.problem = .binary } else { Self.invalid(failure, &d) }
             return
         }
-        if isBinary(b) { d.problem = .binary }
+        if !controlFree && isBinary(b) { d.problem = .binary }
+    }
+
+    /// Whether `b` holds a byte below 0x20 other than tab (what `isBinary` looks for): one pass
+    /// over a whole block of lines, eight bytes at a time.
+    public static func hasControlBytes(_ b: UnsafeRawBufferPointer) -> Bool {
+        guard let base = b.baseAddress else { return false }
+        let n = b.count
+        var i = 0
+        while i + 8 <= n {
+            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080 != 0 {
+                for k in i..<(i + 8) where b[k] < 0x20 && b[k] != 9 { return true }
+            }
+            i += 8
+        }
+        while i < n {
+            if b[i] < 0x20 && b[i] != 9 { return true }
+            i += 1
+        }
+        return false
     }
 
     private static func invalid(_ failure: JSONScanner.Failure, _ d: inout DecodedLine) {

@@ -252,11 +252,13 @@ final class LineBatch: AheadBatch {
         }
         var d = DecodedLine()
         bytes.withUnsafeBytes { all in
+            // Most batches have no control byte at all: then no line in them is binary.
+            let controlFree = !LogDecoder.hasControlBytes(all)
             for i in items.indices where items[i].kind == .pending {
                 let line = UnsafeRawBufferPointer(rebasing: all[items[i].range])
                 if items[i].hitStart >= 0 && items[i].hitCount == 0 {
                     items[i].kind = .quiet
-                    decoder.classify(line, into: &d)
+                    decoder.classify(line, into: &d, controlFree: controlFree)
                     items[i].problem = d.problem
                 } else {
                     items[i].kind = .log

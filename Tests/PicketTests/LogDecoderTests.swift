@@ -114,6 +114,16 @@ let lineCases: [LineCase] = [
         #expect(quick.problemDetail == full.problemDetail)
     }
 
+    @Test("a block of lines has control bytes when some byte is below 0x20 but not a tab", arguments: [
+        ("", false), ("abc", false), ("a\tb\tc\t\t\t\t\t\t\t\t", false), ("0123456789abcdef\u{7F}\u{80}", false),
+        ("a\u{0}b", true), ("0123456789abcdefg\u{1}", true), ("\u{1B}[31m", true), ("line one\rline two", true),
+        ("\t\t\t\t\t\t\t\u{1}", true),
+    ])
+    func controlBytes(_ text: String, _ expected: Bool) {
+        let bytes = Array(text.utf8)
+        #expect(bytes.withUnsafeBytes { LogDecoder.hasControlBytes($0) } == expected)
+    }
+
     @Test("JSON validation", arguments: [
         (#"{}"#, true), (#"{"a":1.5e-3,"b":-0,"c":"\u00e9\n"}"#, true), (#"{"a":01}"#, false), (#"{"a":1,}"#, false),
         (#"{"a":"unterminated}"#, false), (#"{"a":tru}"#, false), (#"{"a":1} trailing"#, false), (#"{"a":"\x"}"#, false),
