@@ -21,7 +21,8 @@ enum YAMLNode: Equatable {
         enum Style { case plain, singleQuoted, doubleQuoted, literal, folded }
         var string: String
         var style: Style
-        /// The explicit tag (`!!int 1`), nil for none; keys with different tags are different.
+        /// The explicit tag (`!!int 1`), nil for none or a string tag; keys with different tags
+        /// are different keys.
         var tag: String?
         var mark: Mark
 
@@ -167,7 +168,9 @@ private final class Reader {
                 case YAML_FOLDED_SCALAR_STYLE: .folded
                 default: .plain
                 }
-                let tag = Self.text(s.tag).flatMap { $0 == "!" ? nil : $0 }
+                // No tag, the non-specific "!" of a quoted scalar and an explicit !!str are all
+                // a string, as Yams' basic resolver has it.
+                let tag = Self.text(s.tag).flatMap { $0 == "!" || $0 == "tag:yaml.org,2002:str" ? nil : $0 }
                 let n = YAMLNode.scalar(.init(string: value, style: style, tag: tag, mark: startMark))
                 register(Self.text(s.anchor), n)
                 done = n
