@@ -156,9 +156,9 @@ struct BatchHits {
 }
 
 /// Lines framed, sorted out (blank, over-long, NMEA) and, for log formats, decoded; their
-/// payloads prefiltered for the whole batch at once when the prefilter can (`scansBatches`),
-/// else on the scanner's thread (line by line here was measured slower: 0.56 s against 0.37 s
-/// for the 256 MiB side-by-side log with 1k literals).
+/// payloads prefiltered for the whole batch at once when the prefilter can (`scansBatches`,
+/// `resolve`, on whichever thread gets to the batch first), else line by line by the matcher
+/// on the scanner's thread (line by line on the decode-ahead thread was measured slower).
 ///
 /// When a log line can only be matched through a payload hit (every log kind is one of the
 /// prefilter's `quietKinds`), lines are first only framed; the batch scan then decides (on
