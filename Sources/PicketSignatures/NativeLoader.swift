@@ -126,7 +126,7 @@ public struct NativeLoader {
         case .duplicateKeys(let keys):
             // Said the same way every time: the keys sorted, at the first occurrence of the least
             // (keys that are mappings or lists have no order among themselves: then at the start).
-            let names = Set(keys.map { $0 ?? "<uncovertable>" }).sorted().map { "'\($0)'" }.joined(separator: ", ")
+            let names = Set(keys.map { $0 ?? "<not a scalar>" }).sorted().map { "'\($0)'" }.joined(separator: ", ")
             let placed = !keys.contains(nil)
             return SignatureError(placed ? place : SourceLocation(file: file, line: 1, column: 1),
                                   "YAML: duplicate key(s) \(names) in one mapping")
