@@ -46,7 +46,7 @@ let targets: [(String, [String])] = [
     ("FuzzJSONLines", ["PicketLogs", "PicketIngest"]),
     ("FuzzNative", ["PicketSignatures"]),
     ("FuzzSuricata", ["PicketSignatures"]),
-    ("FuzzScan", ["PicketScan"]),
+    ("FuzzScan", ["PicketScan", "PicketSignatures"]),
 ]
 
 for (name, stages) in targets {

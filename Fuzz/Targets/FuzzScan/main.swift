@@ -6,13 +6,58 @@
 // - every damage report names the input and an offset inside it (compressed inputs: inside
 //   the stored file), with a reason;
 // - every event answers its fields and writes valid JSON; caps are counted, never negative;
-// - with a decode-ahead thread (`threads = 2`) the counts, damage, caps and events are the same.
+// - with a decode-ahead thread (`threads = 2`) the counts, damage, caps and events are the same;
+// - matching literal signatures as `picket scan` does, one thread and two (the payload
+//   prefilter a batch at a time, log lines without a hit counted without being decoded) give
+//   the same findings and counts.
 import FuzzSupport
 import Foundation
 import PicketCore
 import PicketScan
+import PicketSignatures
 
 let path = "/dev/shm/picket-fuzz-scan-\(getpid())"
+
+/// Literal packet and text signatures only (so log lines can go undecoded when nothing hits).
+let literals: CompiledSet = {
+    let words = ["GET ", "HTTP", "root", "error", "$GP", "!AI", "{", "a", "ab", "00", "\\", "\t"]
+    let text = words.enumerated().map { i, w in
+        "title: literal \(i)\nid: literal-\(i)\narea: cyber\nlevel: low\nlogsource: {category: \(i % 2 == 0 ? "text" : "packet")}\n"
+            + "detection:\n  sel:\n    payload|contains|cased: \"\(w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t"))\"\n  condition: sel\n"
+    }.joined(separator: "---\n")
+    let file = "/dev/shm/picket-fuzz-scan-signatures-\(getpid()).yml"
+    FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+    let loaded = SignatureSet.load(paths: [file])
+    unlink(file)
+    guard let set = loaded.set, loaded.errors.isEmpty, set.signatures.count == words.count,
+          let compiled = try? CompiledSet(set: set, cacheFolder: nil) else {
+        invariantFailed("literal signatures: \(loaded.errors)")
+    }
+    return compiled
+}()
+let devNull = OutputFile(fd: open("/dev/null", O_WRONLY))
+/// Made once (it compiles a database); scans run one at a time.
+let prefilter: PayloadPrefilter = {
+    guard let p = try? PayloadPrefilter(literals), p.scansBatches else { invariantFailed("literal prefilter") }
+    return p
+}()
+
+/// The findings (signature, where) and counts of a scan matching `literals`.
+func matchingScan(_ options: ScanOptions, threads: Int) -> (findings: [String], packets: RecordCounts, lines: RecordCounts) {
+    var o = options
+    o.threads = threads
+    o.decodeAheadMinimumBytes = 0
+    do {
+        let writer = FindingWriter(output: devNull, format: .eve, filter: FindingFilter(), includePayload: false, keepRecords: true)
+        let scanner = try PicketScan.Scanner(options: o, sink: MatchingSink(matcher: try Matcher(literals), writer: writer), report: { _ in })
+        if threads > 1 { scanner.prefilter = prefilter }
+        scanner.scan([.file(path)])
+        let found = (scanner.sink.writer.records ?? []).map { "\($0.rule) \($0.positionKind) \($0.position)" }
+        return (found, scanner.stats.packets, scanner.stats.lines)
+    } catch {
+        invariantFailed("matching scanner setup: \(error)")
+    }
+}
 
 runFuzzer { input in
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -67,4 +112,9 @@ runFuzzer { input in
     require(t.damaged.map { "\($0.offset) \($0.reason)" } == s.damaged.map { "\($0.offset) \($0.reason)" }, "--threads 2 reported other damage: \(t.damaged) vs \(s.damaged)")
     require(t.capsHit == s.capsHit, "--threads 2 hit caps \(t.capsHit), one thread \(s.capsHit)")
     require(other.sink.events == scanner.sink.events, "--threads 2 gave \(other.sink.events) events, one thread \(scanner.sink.events)")
+    let one = matchingScan(options, threads: 1), two = matchingScan(options, threads: 2)
+    require(one.packets == s.packets && one.lines == s.lines, "matching changed the counts: \(one.packets), \(one.lines) vs \(s.packets), \(s.lines)")
+    require(two.packets == one.packets && two.lines == one.lines,
+            "matching with --threads 2 counted packets \(two.packets), lines \(two.lines); one thread: \(one.packets), \(one.lines)")
+    require(two.findings == one.findings, "matching with --threads 2 found \(two.findings); one thread \(one.findings)")
 }
