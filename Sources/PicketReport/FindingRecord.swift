@@ -5,6 +5,8 @@ import PicketCore
 /// a summary made during a scan and one made later by `picket summarize` are the same.
 public struct FindingRecord: Sendable {
     public var timestamp: String
+    /// `timestamp` in nanoseconds since the epoch, for ordering and spans (held within
+    /// ±`nanosLimit`).
     public var nanos: Int64
     public var area: String
     public var rule: String
@@ -79,7 +81,7 @@ public struct FindingRecord: Sendable {
     }
 
     /// `2026-11-27T06:32:51.123456+0000` → nanoseconds since the epoch.
-    static func parseTime(_ s: String) -> Int64 {
+    public static func parseTime(_ s: String) -> Int64 {
         var bytes = Array(s.utf8)
         return bytes.withUnsafeMutableBytes { b -> Int64 in
             let raw = UnsafeRawBufferPointer(b)
@@ -104,8 +106,18 @@ public struct FindingRecord: Sendable {
             var scale: Int64 = 100_000_000
             while i < b.count, b[i] >= 48, b[i] <= 57 { nanos += Int64(b[i] - 48) * scale; scale /= 10; i += 1 }
         }
-        return (Civil.days(year: y, month: mo, day: d) * 86400 + h * 3600 + mi * 60 + se) * 1_000_000_000 + nanos
+        // Times are for ordering and spans; a hostile record's year 1531 or 9999 does not fit
+        // in Int64 nanoseconds (1678–2261): such times are held at ±2^62 ns, so differences of
+        // two never overflow either. What is shown is always the record's own text.
+        let seconds = Civil.days(year: y, month: mo, day: d) * 86400 + h * 3600 + mi * 60 + se
+        let (scaled, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (t, o2) = scaled.addingReportingOverflow(nanos)
+        if o1 || o2 { return seconds < 0 ? -nanosLimit : nanosLimit }
+        return min(max(t, -nanosLimit), nanosLimit)
     }
+
+    /// Bound of `nanos` (about the years 1823 and 2116).
+    public static let nanosLimit: Int64 = (1 << 62) - 1
 }
 
 /// Read findings files (EVE JSON lines), skipping lines that are not Picket alerts.

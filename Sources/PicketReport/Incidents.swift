@@ -24,9 +24,11 @@ public struct Incident: Sendable {
     }
 
     public struct TrackPoint: Sendable {
+        /// For ordering (see `FindingRecord.nanos`); `time` is what is shown.
         public var nanos: Int64
         public var lat: Double
         public var lon: Double
+        public var time: String
     }
 
     public var area: String
@@ -92,7 +94,7 @@ public struct Incident: Sendable {
         tags = f.tags.sorted()
         evidence = [Sample(timestamp: f.timestamp, nanos: f.nanos, signature: f.title, input: f.input,
                            positionKind: f.positionKind, position: f.position, fields: f.evidence)]
-        track = (f.lat != nil && f.lon != nil) ? [TrackPoint(nanos: f.nanos, lat: f.lat!, lon: f.lon!)] : []
+        track = (f.lat != nil && f.lon != nil) ? [TrackPoint(nanos: f.nanos, lat: f.lat!, lon: f.lon!, time: f.timestamp)] : []
     }
 
     init(area: String, key: String, firstNanos: Int64, lastNanos: Int64, firstSeen: String, lastSeen: String, count: Int,

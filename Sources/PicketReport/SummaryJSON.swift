@@ -71,7 +71,7 @@ public enum SummaryJSON {
             j.key("track")
             j.beginArray()
             for p in i.track {
-                j.beginArray(); j.double(p.lat); j.double(p.lon); j.timestamp(Timestamp(nanoseconds: p.nanos)); j.endArray()
+                j.beginArray(); j.double(p.lat); j.double(p.lon); j.string(p.time); j.endArray()
             }
             j.endArray()
             j.endObject()
@@ -106,7 +106,7 @@ public enum SummaryJSON {
             }
             let track = (d["track"] as? [[Any]] ?? []).compactMap { p -> Incident.TrackPoint? in
                 guard p.count == 3, let lat = p[0] as? Double, let lon = p[1] as? Double, let ts = p[2] as? String else { return nil }
-                return Incident.TrackPoint(nanos: FindingRecord.parseTime(ts), lat: lat, lon: lon)
+                return Incident.TrackPoint(nanos: FindingRecord.parseTime(ts), lat: lat, lon: lon, time: ts)
             }
             incidents.append(Incident(area: d["area"] as? String ?? "", key: d["key"] as? String ?? "",
                                       firstNanos: FindingRecord.parseTime(first), lastNanos: FindingRecord.parseTime(last),

@@ -5,6 +5,7 @@ import PicketIngest
 import PicketNet
 import PicketNMEA
 import PicketSignatures
+import PicketReport
 import Testing
 
 /// Bugs the fuzzers (Fuzz/) found, each a test named after what broke. The input that found
@@ -167,6 +168,28 @@ import Testing
         let first = NativeLoader.load(file: "d.yml", text: text).errors.map(\.description)
         #expect(first == ["d.yml:7:1: YAML: duplicate key(s) 'b', 'c', 'id', 'title' in one mapping"])
         for _ in 0..<20 { #expect(NativeLoader.load(file: "d.yml", text: text).errors.map(\.description) == first) }
+    }
+
+    /// FuzzScan (matching as `picket scan` does): a log line dated 1531 gets the earliest time a
+    /// timestamp holds (1677-09-21T00:12:43.145224192Z), written to the microsecond; reading
+    /// that finding back for a summary went below Int64 nanoseconds and trapped, so
+    /// `picket scan --summary` crashed on the line. Now a finding's time is held within ±2^62 ns
+    /// for ordering, and what is shown is its own text.
+    @Test func findingTimeBeyondNanosecondRangeDoesNotTrapTheSummary() throws {
+        let log = Paths.temporary("year-1531.log"), sigs = Paths.temporary("root.yml"), summary = Paths.temporary("year-1531.json")
+        try ("1531-11-27T03:00:00.000000+00:00 gw CRON[3300]: (root) CMD x\n"
+             + "9999-11-27T03:00:00.000000+00:00 gw CRON[3301]: (root) CMD y\n"
+             + "2026-11-27T03:00:00.000000+00:00 gw CRON[3302]: (root) CMD z\n").write(toFile: log, atomically: true, encoding: .utf8)
+        try "title: root\nid: root\narea: cyber\nlevel: low\nlogsource: {category: text}\ndetection:\n  sel:\n    payload|contains|cased: root\n  condition: sel\n"
+            .write(toFile: sigs, atomically: true, encoding: .utf8)
+        let r = try picket(["scan", "-s", sigs, log, "--format", "eve", "--summary", summary])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 3)
+        let text = try String(contentsOfFile: summary, encoding: .utf8)
+        #expect(text.contains("1677-09-21T00:12:43") && text.contains("2026-11-27T03:00:00"), "\(text)")
+        #expect(FindingRecord.parseTime("1677-09-21T00:12:43.145224+0000") == -FindingRecord.nanosLimit)
+        #expect(FindingRecord.parseTime("9999-12-31T23:59:59.999999+0000") == FindingRecord.nanosLimit)
+        #expect(FindingRecord.parseTime("2026-11-27T00:00:00.5+0000") == 1_795_737_600_500_000_000)
     }
 
     /// FuzzNative: a control character in a signature file was reported at 1:1 with Yams' own
