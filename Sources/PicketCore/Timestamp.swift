@@ -25,6 +25,30 @@ public struct Timestamp: Hashable, Comparable, Sendable {
     public var seconds: Double { Double(nanoseconds) / 1e9 }
 }
 
+extension Int64 {
+    // Time arithmetic that holds at the ends instead of trapping: a hostile record's date
+    // (year 1531, year 9999) is held at the ends of the nanosecond range, and windows or
+    // spans reaching past those ends must not overflow.
+
+    /// `self + other`, held at `Int64.min`/`Int64.max`.
+    @inlinable public func saturatingAdd(_ other: Int64) -> Int64 {
+        let (r, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : r
+    }
+
+    /// `self - other`, held at `Int64.min`/`Int64.max`.
+    @inlinable public func saturatingSubtract(_ other: Int64) -> Int64 {
+        let (r, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other > 0 ? .min : .max) : r
+    }
+
+    /// `self * other`, held at `Int64.min`/`Int64.max`.
+    @inlinable public func saturatingMultiply(_ other: Int64) -> Int64 {
+        let (r, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? ((self < 0) != (other < 0) ? .min : .max) : r
+    }
+}
+
 /// Proleptic Gregorian calendar arithmetic (Howard Hinnant's `days_from_civil`), no Foundation.
 public enum Civil {
     /// Days since 1970-01-01 for a calendar date; month 1...12.

@@ -471,7 +471,7 @@ struct CorrelationState {
         }
         let key = groupValues.map(\.1).joined(separator: "\u{1f}")
         let now = e.timestamp.nanoseconds
-        let horizon = now - c.timespanNanos
+        let horizon = now.saturatingSubtract(c.timespanNanos)
         if groups[index][key] == nil && groups[index].count >= Self.maxGroups {
             // Drop the least recently seen eighth at once (amortised O(1) per new group).
             let doomed = groups[index].sorted { $0.value.lastSeen < $1.value.lastSeen }.prefix(Self.maxGroups / 8)
@@ -483,7 +483,7 @@ struct CorrelationState {
         let count: Int
         switch c.kind {
         case .eventCount:
-            g.times.removeAll { $0 < horizon || $0 > now + c.timespanNanos }
+            g.times.removeAll { $0 < horizon || $0 > now.saturatingAdd(c.timespanNanos) }
             g.times.append(now)
             if g.times.count > c.threshold + 1 { g.times.removeFirst(g.times.count - c.threshold - 1) }
             count = g.times.count

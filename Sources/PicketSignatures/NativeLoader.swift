@@ -611,15 +611,17 @@ public struct NativeLoader {
 
     static func duration(_ s: String) -> Int64? {
         guard let unit = s.last, let n = Int64(s.dropLast()), n > 0 else { return nil }
-        let seconds: Int64
+        let unitSeconds: Int64
         switch unit {
-        case "s": seconds = n
-        case "m": seconds = n * 60
-        case "h": seconds = n * 3600
-        case "d": seconds = n * 86400
-        case "w": seconds = n * 604_800
+        case "s": unitSeconds = 1
+        case "m": unitSeconds = 60
+        case "h": unitSeconds = 3600
+        case "d": unitSeconds = 86400
+        case "w": unitSeconds = 604_800
         default: return nil
         }
-        return seconds * 1_000_000_000
+        // Longer than nanoseconds can count (about 292 years) is not a timespan.
+        let (nanos, overflow) = n.multipliedReportingOverflow(by: unitSeconds * 1_000_000_000)
+        return overflow ? nil : nanos
     }
 }

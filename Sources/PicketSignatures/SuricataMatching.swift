@@ -118,10 +118,10 @@ struct ThresholdState {
         case .byFlow: key = text("flow_id")
         }
         let now = e.timestamp.nanoseconds
-        let window = Int64(t.seconds) * 1_000_000_000
+        let window = Int64(t.seconds).saturatingMultiply(1_000_000_000)
         if entries[key] == nil && entries.count >= Self.maxEntries { entries.removeAll(keepingCapacity: true) }
         var entry = entries[key] ?? Entry(count: 0, start: now, alerted: 0)
-        if now - entry.start >= window && window > 0 || now < entry.start {
+        if now.saturatingSubtract(entry.start) >= window && window > 0 || now < entry.start {
             entry = Entry(count: 0, start: now, alerted: 0)
         }
         entry.count += 1

@@ -192,6 +192,45 @@ import Testing
         #expect(FindingRecord.parseTime("2026-11-27T00:00:00.5+0000") == 1_795_737_600_500_000_000)
     }
 
+    // The same kind of bug, found reading the code after that one: time arithmetic on dates held
+    // at the ends of the nanosecond range, and durations too long for it.
+
+    /// A syslog line dated 1531 or 9999 matched by the default set's SSH signature fed the SSH
+    /// brute-force correlation, whose window start (`now - timespan`) overflowed and trapped:
+    /// `picket scan` with the default set crashed on the line.
+    @Test func correlationWindowAtTheEndsOfTimeDoesNotTrap() throws {
+        let log = Paths.temporary("ssh-ends-of-time.log")
+        let line = " gw sshd[1]: Failed password for root from 203.0.113.9 port 2222 ssh2\n"
+        try (Array(repeating: "1531-11-27T03:00:00.000000+00:00" + line, count: 6)
+             + Array(repeating: "9999-11-27T03:00:00.000000+00:00" + line, count: 6)).joined()
+            .write(toFile: log, atomically: true, encoding: .utf8)
+        let r = try picket(["scan", log, "--format", "eve"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Five failures within a minute fire once: once among the lines of 1531, once among 9999's.
+        #expect(r.stdout.components(separatedBy: "\"signature\":\"SSH brute force against one host\"").count - 1 == 2, "\(r.stdout)")
+    }
+
+    /// A correlation `timespan` longer than nanoseconds can count (`9999999999999999d`)
+    /// overflowed while the signature loaded; now it is an error at its place.
+    @Test func timespanTooLongIsAnErrorNotATrap() {
+        let text = "title: base\nid: base\narea: cyber\nlevel: low\nlogsource: {category: text}\ndetection:\n  sel:\n"
+            + "    payload|contains: root\n  condition: sel\n---\ntitle: corr\nid: corr\narea: cyber\nlevel: high\ncorrelation:\n"
+            + "  type: event_count\n  rules: [base]\n  group-by: [host]\n  timespan: 9999999999999999d\n  condition: {gte: 2}\n"
+        let errors = NativeLoader.load(file: "t.yml", text: text).errors.map(\.description)
+        #expect(errors == ["t.yml:19:13: timespan '9999999999999999d' is not a duration like 60s, 5m, 1h, 1d"])
+    }
+
+    /// A Suricata `threshold` of more seconds than nanoseconds can count overflowed on the
+    /// first packet it was checked for.
+    @Test func thresholdSecondsBeyondNanosecondsDoNotTrap() throws {
+        let rules = Paths.temporary("huge-threshold.rules")
+        try "alert tcp any any -> any any (msg:\"any tcp\"; threshold: type limit, track by_src, count 1, seconds 99999999999; sid:1;)\n"
+            .write(toFile: rules, atomically: true, encoding: .utf8)
+        let r = try picket(["scan", "-s", rules, Paths.corpus("suricata-verify/bug-5162/input.pcap"), "--format", "eve"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.isEmpty)
+    }
+
     /// FuzzNative: a control character in a signature file was reported at 1:1 with Yams' own
     /// message, which carried the offending line (hostile text echoed to the terminal). Now it
     /// is placed at its line and column (lines broken as YAML breaks them) and not echoed.
