@@ -166,7 +166,7 @@ public struct Summary: Sendable {
     /// Merge incidents (from findings or from shard summaries): per area and key, in time order,
     /// neighbours no more than the gap apart become one.
     public static func merge(_ parts: [Incident], gapSeconds: Int) -> Summary {
-        let gap = Int64(gapSeconds) * 1_000_000_000
+        let gap = Int64(gapSeconds).saturatingMultiply(1_000_000_000)
         let sorted = parts.sorted { ($0.area, $0.key, $0.firstNanos, $0.lastNanos) < ($1.area, $1.key, $1.firstNanos, $1.lastNanos) }
         var out: [Incident] = []
         for inc in sorted {

@@ -311,6 +311,7 @@ struct SummaryOptions: ParsableArguments {
 
     func validate() throws {
         if gapMinutes < 0 { throw ValidationError("--incident-gap must not be negative") }
+        if gapMinutes > 52_560_000 { throw ValidationError("--incident-gap must be at most 52560000 minutes (100 years)") }
         for p in paths where Self.kind(p) == nil {
             throw ValidationError("--summary \(p): name the format by extension: .md, .json, .html or .stix.json")
         }

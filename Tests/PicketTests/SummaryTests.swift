@@ -66,6 +66,13 @@ func writeLines(_ lines: [String], _ name: String) throws -> String {
         return r
     }
 
+    @Test("--incident-gap too large for nanoseconds is refused, not an overflow")
+    func hugeIncidentGapIsRefused() throws {
+        let r = try picket(["summarize", "/dev/null", "--incident-gap", "999999999999999"])
+        #expect(r.status != 0 && !r.stderr.contains("overflow"))
+        #expect(r.stderr.contains("--incident-gap must be at most 52560000 minutes"), "\(r.stderr)")
+    }
+
     @Test("incidents group by area, entity and time gap, most severe first; JSON validates against its schema")
     func groupingAndSchema() throws {
         let findings = try writeLines(sampleFindings(), "night.json")
