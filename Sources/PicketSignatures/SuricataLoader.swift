@@ -229,6 +229,18 @@ public struct SuricataLoader {
         return n
     }
 
+    /// Content positions are bounded as Suricata bounds them (1 MiB), so the matcher's
+    /// arithmetic on them cannot overflow.
+    static let contentValueMax = 1 << 20
+
+    static func int(_ v: String?, _ key: String, in range: ClosedRange<Int>) throws -> Int {
+        let n = try int(v, key)
+        guard range.contains(n) else {
+            throw ParseError(column: 0, message: "'\(key)' must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return n
+    }
+
     static let stickyBuffers: [String: SuricataRule.Buffer] = [
         "http.uri": .httpURI, "http.host": .httpHost, "http.method": .httpMethod, "http.user_agent": .httpUserAgent,
         "http.connection": .httpConnection, "dns.query": .dnsQuery, "tls.sni": .tlsSNI,
@@ -274,10 +286,10 @@ public struct SuricataLoader {
             c.buffer = key == "uricontent" ? .httpURI : (sticky ?? .payload)
             r.matches.append(.content(c))
         case "nocase": try lastContent { $0.nocase = true }
-        case "offset": let n = try Self.int(value, key); try lastContent { $0.offset = n }
-        case "depth": let n = try Self.int(value, key); try lastContent { $0.depth = n }
-        case "distance": let n = try Self.int(value, key); try lastContent { $0.distance = n }
-        case "within": let n = try Self.int(value, key); try lastContent { $0.within = n }
+        case "offset": let n = try Self.int(value, key, in: 0...Self.contentValueMax); try lastContent { $0.offset = n }
+        case "depth": let n = try Self.int(value, key, in: 0...Self.contentValueMax); try lastContent { $0.depth = n }
+        case "distance": let n = try Self.int(value, key, in: -Self.contentValueMax...Self.contentValueMax); try lastContent { $0.distance = n }
+        case "within": let n = try Self.int(value, key, in: -Self.contentValueMax...Self.contentValueMax); try lastContent { $0.within = n }
         case "startswith": try lastContent { $0.startsWith = true }
         case "endswith": try lastContent { $0.endsWith = true }
         case "fast_pattern": try lastContent { $0.fastPattern = true }

@@ -30,4 +30,16 @@ import Testing
         let r = SuricataLoader(file: "b.rules").load(text)
         #expect(r.rules.isEmpty && r.errors.count == 1, "\(r.errors)")
     }
+
+    /// Found reading the matcher after a time overflow: `depth:9223372036854775807` (or a
+    /// distance or within as large) loaded, then `offset + depth` overflowed and trapped on the
+    /// first packet checked. Content positions are now bounded at load, as Suricata bounds them.
+    @Test(arguments: [("depth:9223372036854775807", "'depth' must be between 0 and 1048576"),
+                      ("offset:-1", "'offset' must be between 0 and 1048576"),
+                      ("distance:9223372036854775807", "'distance' must be between -1048576 and 1048576"),
+                      ("within:-9223372036854775807", "'within' must be between -1048576 and 1048576")])
+    func contentPositionsOutOfRangeAreErrors(_ option: String, _ message: String) {
+        let r = SuricataLoader(file: "p.rules").load("alert tcp any any -> any any (msg:\"x\"; content:\"G\"; content:\"E\"; \(option); sid:1;)\n")
+        #expect(r.rules.isEmpty && r.errors.map(\.message) == [message], "\(r.errors)")
+    }
 }
