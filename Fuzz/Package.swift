@@ -45,7 +45,7 @@ let targets: [(String, [String])] = [
     ("FuzzSyslog", ["PicketLogs", "PicketIngest"]),
     ("FuzzJSONLines", ["PicketLogs", "PicketIngest"]),
     ("FuzzNative", ["PicketSignatures"]),
-    ("FuzzSuricata", ["PicketSignatures"]),
+    ("FuzzSuricata", ["PicketSignatures", "PicketScan"]),
     ("FuzzScan", ["PicketScan", "PicketSignatures"]),
 ]
 

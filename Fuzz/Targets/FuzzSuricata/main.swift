@@ -2,9 +2,46 @@
 // modifiers, pcre). The input is a rules file's text. Invariants:
 // - loading is a function of the text (twice gives the same rules, errors and warnings);
 // - every rule, error and warning has a location inside the file (line 1…lines, column ≥ 1);
-// - each rule has a sid; its port ranges are ordered and within 0…65535.
+// - each rule has a sid; its port ranges are ordered and within 0…65535;
+// - one input in four: the rules, loaded as `picket scan -s` loads them, match a few small
+//   suricata-verify captures (HTTP, DNS, midstream TCP, pcre) without a trap, every packet
+//   counted (rules are evaluated, not only parsed: their numbers reach the matcher's arithmetic).
+import Foundation
 import FuzzSupport
+import PicketCore
+import PicketScan
 import PicketSignatures
+
+/// ../shared/corpus beside the repository (this file is Fuzz/Targets/FuzzSuricata/main.swift).
+let suricataVerify = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("shared/corpus/suricata-verify").path
+let captures: [String] = ["http-uri-spaces", "dns-detect-query-02", "bug-6269-01", "alert-testmyids-midstream", "detect-pcre-03"].map {
+    let path = "\(suricataVerify)/\($0)/input.pcap"
+    if !FileManager.default.fileExists(atPath: path) { invariantFailed("the capture \(path) is missing (../shared/corpus)") }
+    return path
+}
+let rulesPath = "/dev/shm/picket-fuzz-suricata-\(getpid()).rules"
+let devNull = OutputFile(fd: open("/dev/null", O_WRONLY))
+
+/// Load `text` as a rules file the way `picket scan -s` does and scan the captures with it.
+func evaluate(_ text: String) {
+    FileManager.default.createFile(atPath: rulesPath, contents: Data(text.utf8))
+    let loaded = SignatureSet.load(paths: [rulesPath])
+    guard let set = loaded.set, !set.signatures.isEmpty, let compiled = try? CompiledSet(set: set, cacheFolder: nil),
+          let matcher = try? Matcher(compiled) else { return }
+    let writer = FindingWriter(output: devNull, format: .eve, filter: FindingFilter(), includePayload: true, keepRecords: true)
+    do {
+        let scanner = try PicketScan.Scanner(options: ScanOptions(), sink: MatchingSink(matcher: matcher, writer: writer), report: { _ in })
+        scanner.scan(captures.map { .file($0) })
+        let c = scanner.stats.packets
+        require(c.total == c.decoded + c.malformed + c.skipped && c.total > 0, "packets: \(c)")
+        require(scanner.stats.damaged.isEmpty, "damage in the fixed captures: \(scanner.stats.damaged)")
+        require(scanner.sink.writer.total == (scanner.sink.writer.records?.count ?? -1), "findings written and kept differ")
+    } catch {
+        invariantFailed("scanner setup: \(error)")
+    }
+}
 
 runFuzzer { input in
     let text = String(decoding: input, as: UTF8.self)
@@ -27,4 +64,5 @@ runFuzzer { input in
     let again = loader.load(text)
     require(again.rules.count == result.rules.count && again.errors.map(\.description) == result.errors.map(\.description)
                 && again.warnings.count == result.warnings.count, "loading the same text twice differs")
+    if !result.rules.isEmpty && inputHash(input) % 4 == 0 { evaluate(text) }
 }
