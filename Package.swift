@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "PicketSignatures", targets: ["PicketSignatures"]),
         // And for Fuzz/ (libFuzzer targets, one per decoder).
         .library(name: "PicketNMEA", targets: ["PicketNMEA"]),
+        .library(name: "PicketReport", targets: ["PicketReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -46,7 +46,7 @@ let targets: [(String, [String])] = [
     ("FuzzJSONLines", ["PicketLogs", "PicketIngest"]),
     ("FuzzNative", ["PicketSignatures"]),
     ("FuzzSuricata", ["PicketSignatures", "PicketScan"]),
-    ("FuzzScan", ["PicketScan", "PicketSignatures"]),
+    ("FuzzScan", ["PicketScan", "PicketSignatures", "PicketReport", "PicketLogs"]),
 ]
 
 for (name, stages) in targets {

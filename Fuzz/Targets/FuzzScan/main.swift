@@ -9,10 +9,14 @@
 // - with a decode-ahead thread (`threads = 2`) the counts, damage, caps and events are the same;
 // - matching literal signatures as `picket scan` does, one thread and two (the payload
 //   prefilter a batch at a time, log lines without a hit counted without being decoded) give
-//   the same findings and counts.
+//   the same findings and counts;
+// - those findings make an incident summary whose JSON and STIX are valid JSON (the summary
+//   JSON reads back) and whose Markdown and HTML carry no control character from the input.
 import FuzzSupport
 import Foundation
 import PicketCore
+import PicketLogs
+import PicketReport
 import PicketScan
 import PicketSignatures
 
@@ -43,7 +47,8 @@ let prefilter: PayloadPrefilter = {
 }()
 
 /// The findings (signature, where) and counts of a scan matching `literals`.
-func matchingScan(_ options: ScanOptions, threads: Int) -> (findings: [String], packets: RecordCounts, lines: RecordCounts) {
+func matchingScan(_ options: ScanOptions, threads: Int) -> (findings: [String], packets: RecordCounts, lines: RecordCounts,
+                                                           records: [FindingRecord]) {
     var o = options
     o.threads = threads
     o.decodeAheadMinimumBytes = 0
@@ -52,8 +57,9 @@ func matchingScan(_ options: ScanOptions, threads: Int) -> (findings: [String], 
         let scanner = try PicketScan.Scanner(options: o, sink: MatchingSink(matcher: try Matcher(literals), writer: writer), report: { _ in })
         if threads > 1 { scanner.prefilter = prefilter }
         scanner.scan([.file(path)])
-        let found = (scanner.sink.writer.records ?? []).map { "\($0.rule) \($0.positionKind) \($0.position)" }
-        return (found, scanner.stats.packets, scanner.stats.lines)
+        let records = scanner.sink.writer.records ?? []
+        require(records.count == scanner.sink.writer.total, "\(scanner.sink.writer.total) findings, \(records.count) read back")
+        return (records.map { "\($0.rule) \($0.positionKind) \($0.position)" }, scanner.stats.packets, scanner.stats.lines, records)
     } catch {
         invariantFailed("matching scanner setup: \(error)")
     }
@@ -117,4 +123,19 @@ runFuzzer { input in
     require(two.packets == one.packets && two.lines == one.lines,
             "matching with --threads 2 counted packets \(two.packets), lines \(two.lines); one thread: \(one.packets), \(one.lines)")
     require(two.findings == one.findings, "matching with --threads 2 found \(two.findings); one thread \(one.findings)")
+    checkSummary(Summary.build(findings: one.records))
+}
+
+func checkSummary(_ s: Summary) {
+    func validJSON(_ b: [UInt8]) -> Bool { b.withUnsafeBytes { JSONScanner.validate($0) == nil } }
+    let json = SummaryJSON.write(s)
+    require(validJSON(json), "summary JSON is not JSON: \(String(decoding: json.prefix(2000), as: UTF8.self))")
+    require(SummaryJSON.read(Data(json))?.incidents.count == s.incidents.count, "summary JSON does not read back")
+    let stix = STIXBundle.render(s, created: "2026-11-27T00:00:00Z")
+    require(validJSON(stix), "STIX is not JSON: \(String(decoding: stix.prefix(2000), as: UTF8.self))")
+    for (name, text) in [("Markdown", MarkdownSummary.render(s)), ("HTML", HTMLSummary.render(s))] {
+        if let bad = text.utf8.first(where: { $0 < 0x20 && $0 != 10 }) {
+            invariantFailed("\(name) summary carries control byte \(bad) from the input")
+        }
+    }
 }
