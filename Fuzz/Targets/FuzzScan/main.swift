@@ -10,7 +10,7 @@
 // - matching literal signatures as `picket scan` does, one thread and two (the payload
 //   prefilter a batch at a time, log lines without a hit counted without being decoded) give
 //   the same findings and counts;
-// - those findings make an incident summary whose JSON and STIX are valid JSON (the summary
+// - those findings (one input in four) make an incident summary whose JSON and STIX are valid JSON (the summary
 //   JSON reads back) and whose Markdown and HTML carry no control character (but tab and newline) from the input.
 import FuzzSupport
 import Foundation
@@ -123,7 +123,8 @@ runFuzzer { input in
     require(two.packets == one.packets && two.lines == one.lines,
             "matching with --threads 2 counted packets \(two.packets), lines \(two.lines); one thread: \(one.packets), \(one.lines)")
     require(two.findings == one.findings, "matching with --threads 2 found \(two.findings); one thread \(one.findings)")
-    checkSummary(Summary.build(findings: one.records))
+    // (One input in four: rendering four summaries was most of a run's time.)
+    if h % 4 == 0 { checkSummary(Summary.build(findings: one.records)) }
 }
 
 func checkSummary(_ s: Summary) {
