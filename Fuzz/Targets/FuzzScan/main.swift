@@ -24,7 +24,8 @@ let path = "/dev/shm/picket-fuzz-scan-\(getpid())"
 
 /// Literal packet and text signatures only (so log lines can go undecoded when nothing hits).
 let literals: CompiledSet = {
-    let words = ["GET ", "HTTP", "root", "error", "$GP", "!AI", "{", "a", "ab", "00", "\\", "\t"]
+    // (Common enough to hit in most inputs, rare enough that findings do not dominate a run.)
+    let words = ["GET ", "HTTP", "root", "error", "$GP", "!AI", "{\"", "ab", "ing", "000", "\\", "\t"]
     let text = words.enumerated().map { i, w in
         "title: literal \(i)\nid: literal-\(i)\narea: cyber\nlevel: low\nlogsource: {category: \(i % 2 == 0 ? "text" : "packet")}\n"
             + "detection:\n  sel:\n    payload|contains|cased: \"\(w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t"))\"\n  condition: sel\n"
