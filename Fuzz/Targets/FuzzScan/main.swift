@@ -28,7 +28,7 @@ let literals: CompiledSet = {
     let words = ["GET ", "HTTP", "root", "error", "$GP", "!AI", "{\"", "ab", "ing", "000", "\\", "\t"]
     let text = words.enumerated().map { i, w in
         "title: literal \(i)\nid: literal-\(i)\narea: cyber\nlevel: low\nlogsource: {category: \(i % 2 == 0 ? "text" : "packet")}\n"
-            + "detection:\n  sel:\n    payload|contains|cased: \"\(w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t"))\"\n  condition: sel\n"
+            + "detection:\n  sel:\n    payload|contains|cased: \"\(w.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\t", with: "\\t"))\"\n  condition: sel\n"
     }.joined(separator: "---\n")
     let file = "/dev/shm/picket-fuzz-scan-signatures-\(getpid()).yml"
     FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
