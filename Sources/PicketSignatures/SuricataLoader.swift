@@ -523,7 +523,7 @@ public struct SuricataLoader {
             if let colon = it.firstIndex(of: ":") {
                 let lo = it[..<colon].isEmpty ? 0 : Int(it[..<colon])
                 let hi = it[it.index(after: colon)...].isEmpty ? 65535 : Int(it[it.index(after: colon)...])
-                guard let lo, let hi, lo <= hi, hi <= 65535 else { throw ParseError(column: 0, message: "bad port range '\(it)'") }
+                guard let lo, let hi, lo >= 0, lo <= hi, hi <= 65535 else { throw ParseError(column: 0, message: "bad port range '\(it)'") }
                 range = lo...hi
             } else {
                 guard let p = Int(it), p >= 0, p <= 65535 else { throw ParseError(column: 0, message: "bad port '\(it)'") }

@@ -42,4 +42,10 @@ import Testing
         let r = SuricataLoader(file: "p.rules").load("alert tcp any any -> any any (msg:\"x\"; content:\"G\"; content:\"E\"; \(option); sid:1;)\n")
         #expect(r.rules.isEmpty && r.errors.map(\.message) == [message], "\(r.errors)")
     }
+
+    /// FuzzSuricata: a port range with a negative start (`-4:5`) loaded as the range -4...5.
+    @Test func negativePortRangeIsAnError() {
+        let r = SuricataLoader(file: "n.rules").load("alert tcp any any -> any -4:5 (msg:\"x\"; sid:1;)\n")
+        #expect(r.rules.isEmpty && r.errors.map(\.message) == ["bad port range '-4:5'"], "\(r.errors)")
+    }
 }
