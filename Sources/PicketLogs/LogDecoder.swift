@@ -139,24 +139,11 @@ public struct LogDecoder {
     /// NUL bytes, or more than one in eight bytes a control character other than tab, form feed
     /// or escape: binary data, not a log line.
     func isBinary(_ b: UnsafeRawBufferPointer) -> Bool {
+        // Most lines have no control byte at all (tabs aside): one pass, no counting.
+        if !Self.hasControlBytes(b) { return false }
         var controls = 0
         var i = 0
         let n = b.count
-        if n >= 8, let base = b.baseAddress {
-            // Most lines have no byte below 0x20 at all: eight bytes at a time (a byte < 0x20
-            // sets its high bit in `low`, and only such a byte can), the last eight overlapping
-            // the others instead of a byte-by-byte tail.
-            var low: UInt64 = 0
-            while i + 8 <= n {
-                let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                low |= (x &- 0x2020_2020_2020_2020) & ~x
-                i += 8
-            }
-            let x = base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-            low |= (x &- 0x2020_2020_2020_2020) & ~x
-            if low & 0x8080_8080_8080_8080 == 0 { return false }
-            i = 0
-        }
         // Count them (eight bytes at a time over stretches without any).
         if let base = b.baseAddress {
             while i + 8 <= n {

@@ -387,8 +387,15 @@ final class PacketBatch: AheadBatch {
         return more
     }
 
+    /// The deferred batch scan, on either thread (without a prefilter the matcher scans each
+    /// payload itself). Runs once per batch.
+    func resolve(_ prefilter: PayloadPrefilter?) {
+        guard hasDeferredWork, let prefilter else { return }
+        Self.prefilter(self, prefilter, share: 1)
+    }
+
     /// The payload (the same bytes `PacketEvent.payload` gives the matcher) of each decoded item.
-    static func prefilter(_ batch: PacketBatch, _ prefilter: PayloadPrefilter, share: Double) {
+    private static func prefilter(_ batch: PacketBatch, _ prefilter: PayloadPrefilter, share: Double) {
         batch.hasDeferredWork = false
         batch.bytes.withUnsafeBytes { all in
             for (i, item) in batch.items.enumerated() where item.problem == nil && !item.filtered {

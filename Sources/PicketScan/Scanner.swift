@@ -182,12 +182,12 @@ public final class Scanner<Sink: EventSink> {
             let ahead = DecodeAhead<PacketBatch>(reusing: packetBatches, make: PacketBatch.init, fill: { batch, share in
                 PacketBatch.fill(batch, framer: &framer, filter: filter, decoder: decoder, prefilter: prefilter, share: share)
             }, help: { batch in
-                if let prefilter { PacketBatch.prefilter(batch, prefilter, share: 1) }
+                batch.resolve(prefilter)
             })
             packetBatches = []
             defer { packetBatches = ahead.finish() }
             while !stopped, let batch = ahead.next() {
-                if batch.hasDeferredWork, let own = ownPrefilter { PacketBatch.prefilter(batch, own, share: 1) }
+                if batch.hasDeferredWork { batch.resolve(ownPrefilter) }
                 var warning = 0
                 batch.bytes.withUnsafeBytes { all in batch.hits.hits.withUnsafeBufferPointer { hits in
                     for (i, item) in batch.items.enumerated() where !stopped {
