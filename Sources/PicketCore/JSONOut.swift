@@ -188,49 +188,95 @@ public struct JSONOut {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Escape bytes as a JSON string, repairing invalid UTF-8 with U+FFFD.
+    ///
+    /// Runs of bytes that need nothing (printable ASCII other than `"`, `\`, `<`, `>`, `&`) are
+    /// found eight bytes at a time and copied in one append; the rest go byte by byte.
     public mutating func appendEscaped(_ b: UnsafeRawBufferPointer) {
         bytes.append(UInt8(ascii: "\""))
         var i = 0
         let n = b.count
+        var run = 0  // start of the plain bytes not yet copied
         while i < n {
-            let c = b[i]
-            if c >= 0x20 && c < 0x80 {
-                if c == UInt8(ascii: "<") || c == UInt8(ascii: ">") || c == UInt8(ascii: "&") {
-                    // Escaped so JSON pasted into HTML or a log viewer cannot become markup.
-                    bytes.append(contentsOf: [92, 117, 48, 48, Self.hex[Int(c >> 4)], Self.hex[Int(c & 15)]])
-                    i += 1
+            if let base = b.baseAddress, i + 8 <= n {
+                let special = Self.specialBytes(base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                if special == 0 {
+                    i += 8
                     continue
                 }
-                if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
-                bytes.append(c)
+                // The lowest flagged byte is a true one (borrows only run upwards).
+                i += special.trailingZeroBitCount >> 3
+            } else if Self.isPlain(b[i]) {
                 i += 1
-            } else if c < 0x20 || c == 0x7f {
-                switch c {
-                case 10: bytes.append(contentsOf: [92, 110])
-                case 13: bytes.append(contentsOf: [92, 114])
-                case 9: bytes.append(contentsOf: [92, 116])
-                default:
-                    bytes.append(contentsOf: [92, 117, 48, 48, Self.hex[Int(c >> 4)], Self.hex[Int(c & 15)]])
-                }
-                i += 1
-            } else {
-                let len = UTF8Check.sequenceLength(b, at: i)
-                if len == 0 {
-                    bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD
-                    i += 1
-                } else {
-                    // U+2028 and U+2029 break JavaScript consumers of JSON; escape them too.
-                    if len == 3 && c == 0xE2 && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9) {
-                        bytes.append(contentsOf: [92, 117, 50, 48, 50])  // "\\u202"
-                        bytes.append(b[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
-                    } else {
-                        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i..<(i + len)]))
-                    }
-                    i += len
-                }
+                continue
             }
+            if run < i { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[run..<i])) }
+            i += appendSpecial(b, at: i)
+            run = i
         }
+        if run < n { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[run..<n])) }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Printable ASCII that a JSON string holds as it is.
+    @inline(__always)
+    private static func isPlain(_ c: UInt8) -> Bool {
+        c >= 0x20 && c < 0x7f && c != UInt8(ascii: "\"") && c != UInt8(ascii: "\\") && c != UInt8(ascii: "<")
+            && c != UInt8(ascii: ">") && c != UInt8(ascii: "&")
+    }
+
+    /// The high bit of each byte of `x` (little-endian) that is not `isPlain`; bits above the
+    /// lowest one may be false positives.
+    @inline(__always)
+    private static func specialBytes(_ x: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zero(_ v: UInt64) -> UInt64 { (v &- ones) & ~v }
+        let below20 = (x &- 0x20 &* ones) & ~x
+        let equal = zero(x ^ (0x22 &* ones)) | zero(x ^ (0x5C &* ones)) | zero(x ^ (0x3C &* ones))
+            | zero(x ^ (0x3E &* ones)) | zero(x ^ (0x26 &* ones)) | zero(x ^ (0x7F &* ones))
+        return (x | below20 | equal) & high
+    }
+
+    /// Append the escaped form of the byte (or UTF-8 sequence) at `i`; returns the bytes used.
+    private mutating func appendSpecial(_ b: UnsafeRawBufferPointer, at i: Int) -> Int {
+        let c = b[i]
+        if c >= 0x20 && c < 0x7f {
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(c)
+            } else {
+                // < > &: escaped so JSON pasted into HTML or a log viewer cannot become markup.
+                appendUnicodeEscape(c)
+            }
+            return 1
+        }
+        if c < 0x80 {
+            switch c {
+            case 10: bytes.append(contentsOf: [92, 110])
+            case 13: bytes.append(contentsOf: [92, 114])
+            case 9: bytes.append(contentsOf: [92, 116])
+            default: appendUnicodeEscape(c)
+            }
+            return 1
+        }
+        let len = UTF8Check.sequenceLength(b, at: i)
+        if len == 0 {
+            bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD
+            return 1
+        }
+        // U+2028 and U+2029 break JavaScript consumers of JSON; escape them too.
+        if len == 3 && c == 0xE2 && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9) {
+            bytes.append(contentsOf: [92, 117, 50, 48, 50])  // "\\u202"
+            bytes.append(b[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+        } else {
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i..<(i + len)]))
+        }
+        return len
+    }
+
+    /// `\u00XX` for a byte below 0x80.
+    private mutating func appendUnicodeEscape(_ c: UInt8) {
+        bytes.append(contentsOf: [92, 117, 48, 48, Self.hex[Int(c >> 4)], Self.hex[Int(c & 15)]])
     }
 }
 
@@ -268,24 +314,30 @@ public enum UTF8Check {
 public enum Base64 {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
+    /// Append the standard (padded) Base64 of `b` to `out`, written in place.
     public static func encode(_ b: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        var i = 0
         let n = b.count
-        while i + 3 <= n {
-            let v = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2])
-            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
-            out.append(alphabet[Int(v >> 6 & 63)]); out.append(alphabet[Int(v & 63)])
-            i += 3
-        }
-        let rest = n - i
-        if rest == 1 {
-            let v = UInt32(b[i]) << 16
-            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
-            out.append(61); out.append(61)
-        } else if rest == 2 {
-            let v = UInt32(b[i]) << 16 | UInt32(b[i + 1]) << 8
-            out.append(alphabet[Int(v >> 18 & 63)]); out.append(alphabet[Int(v >> 12 & 63)])
-            out.append(alphabet[Int(v >> 6 & 63)]); out.append(61)
+        guard n > 0 else { return }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: (n + 2) / 3 * 4))
+        alphabet.withUnsafeBufferPointer { a in
+            out.withUnsafeMutableBufferPointer { o in
+                var i = 0
+                var j = start
+                while i + 3 <= n {
+                    let v = Int(b[i]) << 16 | Int(b[i + 1]) << 8 | Int(b[i + 2])
+                    o[j] = a[v >> 18 & 63]; o[j + 1] = a[v >> 12 & 63]
+                    o[j + 2] = a[v >> 6 & 63]; o[j + 3] = a[v & 63]
+                    i += 3
+                    j += 4
+                }
+                let rest = n - i
+                guard rest > 0 else { return }
+                let v = Int(b[i]) << 16 | (rest == 2 ? Int(b[i + 1]) << 8 : 0)
+                o[j] = a[v >> 18 & 63]; o[j + 1] = a[v >> 12 & 63]
+                o[j + 2] = rest == 2 ? a[v >> 6 & 63] : 61
+                o[j + 3] = 61
+            }
         }
     }
 }
