@@ -2,50 +2,81 @@ import PicketCore
 import PicketNet
 import PicketNMEA
 
-/// Builders of synthetic frames (checksums left zero, as offloading NICs capture them).
+/// Builders of synthetic frames (checksums left zero, as offloading NICs capture them). Each
+/// writes its header and body into one array sized up front: the packet targets build hundreds
+/// of frames per input, and piecing them together from small arrays was a tenth of their time.
 public enum Frames {
+    private static let macs: [UInt8] = [0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10]
+
     public static func ethernet(_ type: UInt16, _ body: [UInt8]) -> [UInt8] {
-        [0, 1, 2, 3, 4, 5, 0, 6, 7, 8, 9, 10, UInt8(type >> 8), UInt8(type & 255)] + body
+        var f = [UInt8]()
+        f.reserveCapacity(14 + body.count)
+        f.append(contentsOf: macs)
+        put16(&f, type)
+        f.append(contentsOf: body)
+        return f
     }
 
-    /// IPv4 header (`options` padded to 4 bytes) around `payload`.
+    /// IPv4 header (`options` padded to 4 bytes, at most 40) around `payload`.
     public static func ipv4(src: UInt32, dst: UInt32, proto: UInt8, id: UInt16 = 1, flagsAndOffset: UInt16 = 0x4000,
                             options: [UInt8] = [], payload: [UInt8], totalLength: Int? = nil) -> [UInt8] {
-        var opts = options
-        while opts.count % 4 != 0 { opts.append(0) }
-        let opt = Array(opts.prefix(40))
-        let hlen = 20 + opt.count
+        let optionBytes = min(40, (options.count + 3) / 4 * 4)
+        let hlen = 20 + optionBytes
         let total = totalLength ?? (hlen + payload.count)
-        var h: [UInt8] = [0x40 | UInt8(hlen / 4), 0, UInt8(total >> 8 & 255), UInt8(total & 255),
-                          UInt8(id >> 8), UInt8(id & 255), UInt8(flagsAndOffset >> 8), UInt8(flagsAndOffset & 255),
-                          64, proto, 0, 0]
-        h += be32(src) + be32(dst) + opt
-        return h + payload
+        var h = [UInt8]()
+        h.reserveCapacity(hlen + payload.count)
+        h.append(0x40 | UInt8(hlen / 4)); h.append(0)
+        put16(&h, UInt16(truncatingIfNeeded: total)); put16(&h, id); put16(&h, flagsAndOffset)
+        h.append(64); h.append(proto); h.append(0); h.append(0)
+        put32(&h, src); put32(&h, dst)
+        h.append(contentsOf: options.prefix(optionBytes))
+        while h.count < hlen { h.append(0) }
+        h.append(contentsOf: payload)
+        return h
     }
 
     /// IPv6 fixed header around `payload` (extension headers are part of the payload).
     public static func ipv6(src: UInt64, dst: UInt64, next: UInt8, payload: [UInt8]) -> [UInt8] {
-        let n = payload.count
-        var h: [UInt8] = [0x60, 0, 0, 0, UInt8(n >> 8 & 255), UInt8(n & 255), next, 64]
-        h += be64(0x2001_0DB8_0000_0000) + be64(src) + be64(0x2001_0DB8_0000_0000) + be64(dst)
-        return h + payload
+        var h = [UInt8]()
+        h.reserveCapacity(40 + payload.count)
+        h.append(0x60); h.append(0); h.append(0); h.append(0)
+        put16(&h, UInt16(truncatingIfNeeded: payload.count)); h.append(next); h.append(64)
+        put64(&h, 0x2001_0DB8_0000_0000); put64(&h, src); put64(&h, 0x2001_0DB8_0000_0000); put64(&h, dst)
+        h.append(contentsOf: payload)
+        return h
     }
 
     public static func tcp(sport: UInt16, dport: UInt16, seq: UInt32, ack: UInt32, flags: UInt8, payload: [UInt8],
                            window: UInt16 = 65535) -> [UInt8] {
-        var t = be16(sport) + be16(dport) + be32(seq) + be32(ack)
-        t += [0x50, flags] + be16(window) + [0, 0, 0, 0]
-        return t + payload
+        var t = [UInt8]()
+        t.reserveCapacity(20 + payload.count)
+        put16(&t, sport); put16(&t, dport); put32(&t, seq); put32(&t, ack)
+        t.append(0x50); t.append(flags); put16(&t, window); put32(&t, 0)
+        t.append(contentsOf: payload)
+        return t
     }
 
     public static func udp(sport: UInt16, dport: UInt16, payload: [UInt8]) -> [UInt8] {
-        let len = 8 + payload.count
-        return be16(sport) + be16(dport) + [UInt8(len >> 8 & 255), UInt8(len & 255), 0, 0] + payload
+        var u = [UInt8]()
+        u.reserveCapacity(8 + payload.count)
+        put16(&u, sport); put16(&u, dport); put16(&u, UInt16(truncatingIfNeeded: 8 + payload.count)); put16(&u, 0)
+        u.append(contentsOf: payload)
+        return u
     }
 
     public static func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(v & 255)] }
     public static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
     public static func be64(_ v: UInt64) -> [UInt8] { be32(UInt32(v >> 32)) + be32(UInt32(v & 0xFFFF_FFFF)) }
+
+    @inline(__always) static func put16(_ a: inout [UInt8], _ v: UInt16) {
+        a.append(UInt8(v >> 8)); a.append(UInt8(truncatingIfNeeded: v))
+    }
+    @inline(__always) static func put32(_ a: inout [UInt8], _ v: UInt32) {
+        put16(&a, UInt16(v >> 16)); put16(&a, UInt16(truncatingIfNeeded: v))
+    }
+    @inline(__always) static func put64(_ a: inout [UInt8], _ v: UInt64) {
+        put32(&a, UInt32(v >> 32)); put32(&a, UInt32(truncatingIfNeeded: v))
+    }
 }
 
 /// L2–L4 decoding and the network stages, fed one frame at a time, as the scanner feeds them.
