@@ -28,6 +28,9 @@ public struct CheckingSink: EventSink {
     /// Events of these kinds are described in `log` (their JSON, without origin and time).
     public var logKinds: Set<EventKind> = []
     public var log: [String] = []
+    /// At most this many events are described in `log` (written, but checked only within
+    /// `fullCheckLimit`).
+    public var logLimit = Int.max
     /// Extra check per event (kind-specific invariants of a target).
     public var onEvent: ((any Event) -> Void)?
     /// Called when a stream direction ends.
@@ -39,8 +42,9 @@ public struct CheckingSink: EventSink {
     public var validateJSON = true
     /// Fields asked for besides `allFieldNames` (e.g. paths taken from a JSON line).
     public var extraFields: [String] = []
-    /// Events of one input (a sink is made per input) whose JSON is written, validated and
-    /// logged; the rest are counted (`perKind`), their payloads and fields read. A DNS message
+    /// Events of one input (a sink is made per input) whose JSON is written and validated; the
+    /// rest are counted (`perKind`), their payloads and fields read (and their JSON written,
+    /// unchecked, where `log` describes them). A DNS message
     /// of 64 questions gave 64 events, each writing and validating the whole message: most of a
     /// run's time, for code paths the first few events had already taken; sixteen per input
     /// still made JSON writing and checking half of the DNS and TCP targets' time.
@@ -65,11 +69,13 @@ public struct CheckingSink: EventSink {
         for name in extraFields { check(event.field(name)) }
         _ = event.flowID
         _ = event.streamKey
-        if fullChecks >= fullCheckLimit {
+        let fullCheck = fullChecks < fullCheckLimit
+        let logged = logKinds.contains(event.kind) && log.count < logLimit
+        if !fullCheck && !logged {
             onEvent?(event)
             return true
         }
-        fullChecks += 1
+        if fullCheck { fullChecks += 1 }
 
         json.reset()
         json.beginObject()
@@ -85,7 +91,7 @@ public struct CheckingSink: EventSink {
         let fieldsEnd = json.bytes.count
         json.key("payload"); json.base64(event.payload)
         json.endObject()
-        if validateJSON {
+        if fullCheck && validateJSON {
             // Every event: valid UTF-8 and valid JSON by Picket's own scanner (fast); one in
             // eight also through Foundation's parser (independent of Picket's JSON code).
             // (UTF-8 by the standard library: independent of Picket, and not instrumented.)
@@ -97,7 +103,7 @@ public struct CheckingSink: EventSink {
                 invariantFailed("\(event.kind.name) event wrote invalid JSON (\(problem)): \(String(decoding: json.bytes.prefix(2000), as: UTF8.self))")
             }
         }
-        if validateJSON && events % 8 == 1 {
+        if fullCheck && validateJSON && events % 8 == 1 {
             let data = Data(json.bytes)
             do {
                 let obj = try JSONSerialization.jsonObject(with: data, options: [])
@@ -106,7 +112,7 @@ public struct CheckingSink: EventSink {
                 invariantFailed("\(event.kind.name) event wrote invalid JSON (\(error)): \(String(decoding: json.bytes.prefix(2000), as: UTF8.self))")
             }
         }
-        if logKinds.contains(event.kind) {
+        if logged {
             log.append(event.kind.name + " " + String(decoding: json.bytes[fieldsStart..<fieldsEnd], as: UTF8.self))
         }
         onEvent?(event)

@@ -67,12 +67,14 @@ runFuzzer { input in
     whole.reset()
     whole.sink.checkOnly = { $0.kind == .dns }
     whole.sink.logKinds = [.dns]
+    whole.sink.logLimit = 4  // each event of a message writes the whole message
     whole.sink.validateJSON = false
     whole.tcpSession(port: 53, segments: [framed])
     whole.finish()
     pieces.reset()
     pieces.sink.checkOnly = { $0.kind == .dns }
     pieces.sink.logKinds = [.dns]
+    pieces.sink.logLimit = 4  // each event of a message writes the whole message
     pieces.sink.validateJSON = false
     pieces.tcpSession(port: 53, segments: split(framed, seed: inputHash(input), maxPiece: 64))
     pieces.finish()
