@@ -101,7 +101,8 @@ public struct JSONOut {
     /// Append a JSON value from the input (a JSON log line) whose structure was validated but
     /// whose strings may hold bytes that are not UTF-8 or `\uD8xx` escapes that are not a
     /// surrogate pair: those become U+FFFD, so the document stays valid for strict parsers.
-    /// Everything else is copied as it is. (A backslash only occurs inside strings in valid
+    /// What `appendEscaped` escapes (`<`, `>`, `&`, C1 controls, hidden characters) is escaped
+    /// the same way; everything else is copied as it is. (A backslash only occurs inside strings in valid
     /// JSON, so escapes are recognised without tracking where strings start.)
     public mutating func rawJSON(repairing b: UnsafeRawBufferPointer) {
         valuePrefix()
@@ -121,9 +122,24 @@ public struct JSONOut {
             let c = b[i]
             if c >= 0x80 {
                 let len = UTF8Check.sequenceLength(b, at: i)
-                if len > 0 { i += len; continue }
                 bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[copied..<i]))
-                bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                if len == 0 {
+                    bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                    i += 1
+                } else if let v = Self.escapedScalar(b, at: i, length: len) {
+                    appendUnicodeEscape(v)  // as `appendEscaped` writes it (only strings hold it)
+                    i += len
+                } else {
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i..<(i + len)]))
+                    i += len
+                }
+                copied = i
+                continue
+            }
+            if c == 60 || c == 62 || c == 38 {
+                // < > &, only inside strings in valid JSON: escaped as `appendEscaped` does.
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[copied..<i]))
+                appendUnicodeEscape(UInt32(c))
                 i += 1
                 copied = i
                 continue
@@ -246,7 +262,7 @@ public struct JSONOut {
                 bytes.append(c)
             } else {
                 // < > &: escaped so JSON pasted into HTML or a log viewer cannot become markup.
-                appendUnicodeEscape(c)
+                appendUnicodeEscape(UInt32(c))
             }
             return 1
         }
@@ -255,7 +271,7 @@ public struct JSONOut {
             case 10: bytes.append(contentsOf: [92, 110])
             case 13: bytes.append(contentsOf: [92, 114])
             case 9: bytes.append(contentsOf: [92, 116])
-            default: appendUnicodeEscape(c)
+            default: appendUnicodeEscape(UInt32(c))
             }
             return 1
         }
@@ -264,19 +280,42 @@ public struct JSONOut {
             bytes.append(contentsOf: [0xEF, 0xBF, 0xBD])  // U+FFFD
             return 1
         }
-        // U+2028 and U+2029 break JavaScript consumers of JSON; escape them too.
-        if len == 3 && c == 0xE2 && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9) {
-            bytes.append(contentsOf: [92, 117, 50, 48, 50])  // "\\u202"
-            bytes.append(b[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+        // C1 controls (a terminal acts on U+009B as on ESC [), bidi controls, zero-width
+        // characters, and U+2028/U+2029 (which break JavaScript consumers of JSON): escaped,
+        // which changes nothing for a JSON reader.
+        if let v = Self.escapedScalar(b, at: i, length: len) {
+            appendUnicodeEscape(v)
         } else {
             bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i..<(i + len)]))
         }
         return len
     }
 
-    /// `\u00XX` for a byte below 0x80.
-    private mutating func appendUnicodeEscape(_ c: UInt8) {
-        bytes.append(contentsOf: [92, 117, 48, 48, Self.hex[Int(c >> 4)], Self.hex[Int(c & 15)]])
+    /// The scalar of the valid UTF-8 sequence at `i` when JSON output escapes it.
+    @inline(__always)
+    static func escapedScalar(_ b: UnsafeRawBufferPointer, at i: Int, length len: Int) -> UInt32? {
+        let c = UInt32(b[i])
+        let v: UInt32
+        switch len {
+        case 2: v = (c & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
+        case 3: v = (c & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+        default: v = (c & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F)
+        }
+        return HiddenCharacters.isControl(v) || HiddenCharacters.contains(v) ? v : nil
+    }
+
+    /// `\uXXXX` (a surrogate pair above U+FFFF).
+    private mutating func appendUnicodeEscape(_ v: UInt32) {
+        if v > 0xFFFF {
+            let u = v - 0x10000
+            appendUnicodeEscape(0xD800 + (u >> 10))
+            appendUnicodeEscape(0xDC00 + (u & 0x3FF))
+            return
+        }
+        let hex = Self.hex
+        bytes.append(92); bytes.append(117)
+        bytes.append(hex[Int(v >> 12 & 15)]); bytes.append(hex[Int(v >> 8 & 15)])
+        bytes.append(hex[Int(v >> 4 & 15)]); bytes.append(hex[Int(v & 15)])
     }
 }
 

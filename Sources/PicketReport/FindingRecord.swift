@@ -35,15 +35,17 @@ public struct FindingRecord: Sendable {
         guard let o = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
               o["event_type"] as? String == "alert",
               let alert = o["alert"] as? [String: Any], let picket = o["picket"] as? [String: Any],
-              let ts = o["timestamp"] as? String, let area = o["area"] as? String
+              let ts = o["timestamp"] as? String, let area = o["area"] as? String, Summary.areas.contains(area)
         else { return nil }
+        // Area and level name the sections and colours of a summary: only the known ones.
+        level = picket["level"] as? String ?? "informational"
+        guard Levels.names.contains(level) else { return nil }
         timestamp = ts
         nanos = FindingRecord.parseTime(ts)
         self.area = area
         rule = picket["rule"] as? String ?? ""
         title = alert["signature"] as? String ?? rule
         signatureID = alert["signature_id"] as? Int ?? 0
-        level = picket["level"] as? String ?? "informational"
         tags = picket["tags"] as? [String] ?? []
         references = alert["references"] as? [String] ?? []
         entity = FindingRecord.pairs(picket["entity"])

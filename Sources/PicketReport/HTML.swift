@@ -1,4 +1,5 @@
 import Foundation
+import PicketCore
 
 /// One self-contained HTML page: inline CSS and SVG only, nothing loaded from elsewhere.
 /// A timeline per area, a track plot per maritime incident with positions, and the incident
@@ -14,8 +15,10 @@ public enum HTMLSummary {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7f || (scalar.value >= 0x80 && scalar.value < 0xa0) {
+                if HiddenCharacters.isControl(scalar.value) {
                     out += "\\x" + String(format: "%02x", scalar.value)
+                } else if HiddenCharacters.contains(scalar.value) {
+                    out += HiddenCharacters.shown(scalar.value)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

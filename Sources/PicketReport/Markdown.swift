@@ -1,4 +1,5 @@
 import Foundation
+import PicketCore
 
 /// The summary for people: per-area totals, then incidents most severe first, in tables.
 /// Every string from an input is escaped so it stays text: Markdown punctuation is
@@ -15,8 +16,10 @@ public enum MarkdownSummary {
             case "|", "\\", "`", "*", "_", "[", "]", "(", ")", "#", "!", "~", "{", "}":
                 out += "\\" + String(scalar)
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7f || (scalar.value >= 0x80 && scalar.value < 0xa0) {
+                if HiddenCharacters.isControl(scalar.value) {
                     out += "\\\\x" + String(format: "%02x", scalar.value)
+                } else if HiddenCharacters.contains(scalar.value) {
+                    out += "\\" + HiddenCharacters.shown(scalar.value)
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
@@ -37,18 +40,18 @@ public enum MarkdownSummary {
         md += "## Incidents\n\n"
         md += "| level | area | incident | entity | first seen | last seen | findings |\n|---|---|---|---|---|---|---:|\n"
         for i in s.incidents {
-            md += "| \(i.level) | \(i.area) | \(i.id) | \(escape(i.entityLabel)) | \(escape(i.firstSeen)) | \(escape(i.lastSeen)) | \(i.count) |\n"
+            md += "| \(escape(i.level)) | \(escape(i.area)) | \(i.id) | \(escape(i.entityLabel)) | \(escape(i.firstSeen)) | \(escape(i.lastSeen)) | \(i.count) |\n"
         }
         for i in s.incidents {
             md += "\n### \(i.id): \(escape(i.title))\n\n"
-            md += "- **Level:** \(i.level) · **Area:** \(i.area) · **Findings:** \(i.count)\n"
+            md += "- **Level:** \(escape(i.level)) · **Area:** \(escape(i.area)) · **Findings:** \(i.count)\n"
             md += "- **Seen:** \(escape(i.firstSeen)) to \(escape(i.lastSeen))\n"
             if !i.tags.isEmpty { md += "- **Tags:** " + i.tags.map(escape).joined(separator: ", ") + "\n" }
             if !i.entities.isEmpty {
                 md += "- **Entities:** " + i.entities.map { e in e.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: " ") }.joined(separator: "; ") + "\n"
             }
             md += "\n| signature | level | findings |\n|---|---|---:|\n"
-            for sig in i.signatures { md += "| \(escape(sig.title)) | \(sig.level) | \(sig.count) |\n" }
+            for sig in i.signatures { md += "| \(escape(sig.title)) | \(escape(sig.level)) | \(sig.count) |\n" }
             md += "\n| evidence at | signature | where | fields |\n|---|---|---|---|\n"
             for e in i.evidence {
                 let fields = e.fields.map { "\(escape($0.0))=\(escape(String($0.1.prefix(200))))" }.joined(separator: "<br>")

@@ -100,7 +100,9 @@ public enum STIXBundle {
                                pattern: "domain-name:value = \(literal(name))"))
             }
             if let mmsi = d["mmsi"], !mmsi.isEmpty {
-                let numeric = Int(mmsi) != nil
+                // A number only in the form STIX and JSON write one (`Int` also takes "+5" and "0123").
+                let digits = mmsi.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+                let numeric = digits && mmsi.utf8.count <= 10 && (mmsi == "0" || !mmsi.hasPrefix("0"))
                 add(Observable(id: "x-picket-vessel--" + uuid("vessel|\(mmsi)"), type: "x-picket-vessel", properties: [("mmsi", mmsi)],
                                isNumber: numeric ? ["mmsi"] : [], pattern: "x-picket-vessel:mmsi = \(numeric ? mmsi : literal(mmsi))"))
             }

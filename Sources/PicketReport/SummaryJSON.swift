@@ -82,13 +82,18 @@ public enum SummaryJSON {
         return j.bytes
     }
 
-    /// Read a summary written by `write`; nil when the data is not one.
+    /// Read a summary written by `write`; nil when the data is not one (an incident or
+    /// signature of an unknown area or level makes it none: those name sections and colours).
     public static func read(_ data: Data) -> Summary? {
         guard let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any], o["picket_summary"] != nil,
               let list = o["incidents"] as? [[String: Any]] else { return nil }
         let gap = o["gap_seconds"] as? Int ?? 1800
         var incidents: [Incident] = []
         for d in list {
+            guard let area = d["area"] as? String, Summary.areas.contains(area),
+                  let level = d["level"] as? String, Levels.names.contains(level),
+                  (d["signatures"] as? [[String: Any]] ?? []).allSatisfy({ Levels.names.contains($0["level"] as? String ?? "") })
+            else { return nil }
             let first = d["first_seen"] as? String ?? "", last = d["last_seen"] as? String ?? ""
             let entities = (d["entities"] as? [[String: Any]] ?? []).map { FindingRecord.pairs($0) }
             let sigs = (d["signatures"] as? [[String: Any]] ?? []).map {
@@ -108,9 +113,9 @@ public enum SummaryJSON {
                 guard p.count == 3, let lat = p[0] as? Double, let lon = p[1] as? Double, let ts = p[2] as? String else { return nil }
                 return Incident.TrackPoint(nanos: FindingRecord.parseTime(ts), lat: lat, lon: lon, time: ts)
             }
-            incidents.append(Incident(area: d["area"] as? String ?? "", key: d["key"] as? String ?? "",
+            incidents.append(Incident(area: area, key: d["key"] as? String ?? "",
                                       firstNanos: FindingRecord.parseTime(first), lastNanos: FindingRecord.parseTime(last),
-                                      firstSeen: first, lastSeen: last, count: d["count"] as? Int ?? 0, level: d["level"] as? String ?? "",
+                                      firstSeen: first, lastSeen: last, count: d["count"] as? Int ?? 0, level: level,
                                       entities: entities, signatures: sigs, tags: d["tags"] as? [String] ?? [], evidence: samples, track: track))
         }
         return Summary(gapSeconds: gap, incidents: incidents)

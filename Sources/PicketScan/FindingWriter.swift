@@ -238,13 +238,21 @@ public struct FindingWriter: FindingSink {
 /// Makes input-controlled text safe for a terminal: control characters (escape sequences,
 /// bells, carriage returns) and invalid UTF-8 become visible `\xNN` escapes.
 public enum TextEscape {
-    public static func clean(_ s: String) -> String {
+    /// Text for a terminal: control characters as `\x1b`, hidden ones (bidi controls,
+    /// zero-width characters) as `\u{202e}`.
+    public static func clean(_ s: String) -> String { clean(s, keepingLineBreaks: false) }
+
+    /// The same, keeping newlines and tabs: for messages of several lines.
+    public static func clean(_ s: String, keepingLineBreaks keep: Bool) -> String {
         var out = ""
         for scalar in s.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7f || (scalar.value >= 0x80 && scalar.value < 0xa0) {
-                out += "\\x" + (scalar.value < 16 ? "0" : "") + String(scalar.value, radix: 16)
-            } else if scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0x202E || scalar.value == 0x202D {
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            let v = scalar.value
+            if keep && (v == 10 || v == 9) {
+                out.unicodeScalars.append(scalar)
+            } else if HiddenCharacters.isControl(v) {
+                out += "\\x" + (v < 16 ? "0" : "") + String(v, radix: 16)
+            } else if HiddenCharacters.contains(v) {
+                out += HiddenCharacters.shown(v)
             } else {
                 out.unicodeScalars.append(scalar)
             }

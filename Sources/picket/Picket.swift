@@ -101,7 +101,10 @@ struct InputOptions: ParsableArguments {
     }
 }
 
-func printError(_ line: String) {
+/// Write a message to stderr. Messages quote file names, rule text and input lines, all of
+/// which may hold terminal control sequences: those are shown, not sent.
+func printError(_ message: String) {
+    let line = TextEscape.clean(message, keepingLineBreaks: true)
     if let bar = ProgressBar.current { return bar.print(line) }
     var s = line + "\n"
     s.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
@@ -460,7 +463,7 @@ struct Signatures: ParsableCommand {
             let paths = try Signatures.resolvedPaths(self.paths)
             let (compiled, skipped) = try loadSignaturesWithSummary(paths)
             if !skipped.isEmpty {
-                print("skipped Suricata rules by unsupported keyword: " + skipped.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                print("skipped Suricata rules by unsupported keyword: " + skipped.sorted { $0.value > $1.value }.map { "\(TextEscape.clean($0.key)) \($0.value)" }.joined(separator: ", "))
             }
             let sigs = compiled.set.signatures
             let byArea = Dictionary(grouping: sigs, by: \.area).mapValues(\.count)
@@ -486,7 +489,7 @@ struct Signatures: ParsableCommand {
             let compiled = try loadSignatures(try Signatures.resolvedPaths(self.paths))
             for (i, s) in compiled.set.signatures.enumerated() {
                 let source = s.correlation != nil ? "correlation" : (s.category ?? "-")
-                print([s.id, s.area.rawValue, s.level.name, TextEscape.clean(s.title), source, compiled.strategy(of: i)].joined(separator: "\t"))
+                print([TextEscape.clean(s.id), s.area.rawValue, s.level.name, TextEscape.clean(s.title), TextEscape.clean(source), compiled.strategy(of: i)].joined(separator: "\t"))
             }
         }
     }

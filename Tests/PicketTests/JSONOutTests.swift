@@ -32,8 +32,10 @@ import Testing
                     i += 1
                     continue
                 }
-                if len == 3 && c == 0xE2 && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9) {
-                    out += Array(#"\u202"#.utf8) + [b[i + 2] == 0xA8 ? 56 : 57]
+                let scalar = String(decoding: b[i..<(i + len)], as: UTF8.self).unicodeScalars.first!.value
+                if HiddenCharacters.isControl(scalar) || HiddenCharacters.contains(scalar) {
+                    let units = String(decoding: b[i..<(i + len)], as: UTF8.self).utf16
+                    for u in units { out += Array(("\\u" + String(format: "%04x", u)).utf8) }
                 } else {
                     out += b[i..<(i + len)]
                 }
@@ -54,6 +56,10 @@ import Testing
         ("tab\tnl\ncr\rnul\u{0}del\u{7f}esc\u{1b}", #""tab\tnl\ncr\rnul\u0000del\u007fesc\u001b""#),
         ("snowman ☃ and 𝄞 stay", "\"snowman ☃ and 𝄞 stay\""),
         ("line\u{2028}para\u{2029}", #""line\u2028para\u2029""#),
+        ("csi\u{9b}2J nel\u{85}", #""csi\u009b2J nel\u0085""#),
+        ("txt\u{202E}exe.doc zw\u{200B}j\u{FEFF}", #""txt\u202eexe.doc zw\u200bj\ufeff""#),
+        ("tag\u{E0041}\u{E007F}", #""tag\udb40\udc41\udb40\udc7f""#),
+        ("é and ü stay", "\"é and ü stay\""),
     ])
     func escapesText(_ input: String, _ expected: String) {
         #expect(Self.escaped(Array(input.utf8)) == expected)
@@ -80,7 +86,7 @@ import Testing
     /// byte by byte, and valid JSON whose string is what went in where that was valid UTF-8.
     @Test func randomBytesMatchTheReference() throws {
         var rng = SystemRandomNumberGenerator()
-        let interesting: [UInt8] = [0, 9, 10, 31, 32, 34, 38, 60, 62, 92, 126, 127, 128, 0xC3, 0xA9, 0xE2, 0x80, 0xA8, 0xF0, 0x9D, 0xFF]
+        let interesting: [UInt8] = [0, 9, 10, 31, 32, 34, 38, 60, 62, 92, 126, 127, 128, 0x9B, 0xC2, 0xC3, 0xA9, 0xE2, 0x80, 0xA8, 0xAE, 0xF0, 0xF3, 0xA0, 0x9D, 0xFF]
         for _ in 0..<3000 {
             let n = Int.random(in: 0..<48, using: &rng)
             let b = (0..<n).map { _ in
@@ -101,5 +107,19 @@ import Testing
             b.withUnsafeBytes { Base64.encode($0, into: &out) }
             #expect(String(decoding: out, as: UTF8.self) == "prefix:" + Data(b).base64EncodedString(), "\(b)")
         }
+    }
+}
+
+extension JSONOutTests {
+    /// A JSON log line copied into a finding: what `appendEscaped` escapes inside strings is
+    /// escaped the same way, and a JSON reader sees the same value.
+    @Test func rawJSONEscapesWhatStringsEscape() throws {
+        let line = Array(#"{"a":"<x> & \u00e9 \\< "#.utf8) + [0xC2, 0x9B] + Array("\u{202E}é\u{E0041}".utf8) + Array(#"","n":[1,2]}"#.utf8)
+        var out = JSONOut()
+        line.withUnsafeBytes { out.rawJSON(repairing: $0) }
+        #expect(String(decoding: out.bytes, as: UTF8.self) == #"{"a":"\u003cx\u003e \u0026 \u00e9 \\\u003c \u009b\u202eé\udb40\udc41","n":[1,2]}"#)
+        let before = try JSONSerialization.jsonObject(with: Data(line)) as? NSDictionary
+        let after = try JSONSerialization.jsonObject(with: Data(out.bytes)) as? NSDictionary
+        #expect(before != nil && before == after)
     }
 }

@@ -161,6 +161,28 @@ func writeLines(_ lines: [String], _ name: String) throws -> String {
         #expect(strict.stdout.contains("strict ok"), "\(strict.stderr)")
     }
 
+    @Test("STIX patterns: an MMSI is a number only in the form a number is written", arguments: [
+        ("230987000", "x-picket-vessel:mmsi = 230987000"), ("0", "x-picket-vessel:mmsi = 0"),
+        ("0123", "x-picket-vessel:mmsi = '0123'"), ("+5", "x-picket-vessel:mmsi = '+5'"),
+        ("12345678901", "x-picket-vessel:mmsi = '12345678901'"), ("23 0'9", "x-picket-vessel:mmsi = '23 0\\'9'"),
+    ])
+    func stixVesselPattern(_ mmsi: String, _ pattern: String) throws {
+        let findings = try writeLines([findingLine(ts: ts(1), area: "maritime", rule: "m", title: "Vessel", level: "high",
+                                                   entity: ["mmsi": mmsi], evidence: [:], input: "ais.log", line: 1)], "mmsi.json")
+        let out = Paths.temporary("mmsi.stix.json")
+        try summarize([findings], [out])
+        let v = try run("/usr/bin/env", ["python3", "-c", """
+            import sys, json, stix2patterns.validator as v
+            ind = [o for o in json.load(open(sys.argv[1]))["objects"] if o["type"] == "indicator"]
+            for i in ind:
+                errors = v.run_validator(i["pattern"])
+                assert not errors, (i["pattern"], errors)
+                print(i["pattern"])
+            """, out])
+        #expect(v.status == 0, "\(v.stderr)")
+        #expect(v.stdout.contains("[\(pattern)]"), "\(v.stdout)")
+    }
+
     @Test("Markdown reads back: totals and one row per incident")
     func markdownReadBack() throws {
         let findings = try writeLines(sampleFindings(), "night-md.json")
@@ -204,8 +226,14 @@ func writeLines(_ lines: [String], _ name: String) throws -> String {
     func hostile() throws {
         let ua = "<script>alert(1)</script>"
         let vessel = "<img src=x onerror=alert(2)>"
-        let host = "gw\u{1b}]0;owned\u{7}\u{1b}[2J"
+        let host = "gw\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m"
+        let flipped = "invoice\u{202E}fdp.exe\u{200B}"
         let lines = [
+            // Area and level name sections and colours: unknown ones make the line no finding.
+            findingLine(ts: ts(1), area: "<img src=x onerror=alert(3)>", rule: "a", title: "t", level: "high", entity: [:], evidence: [:]),
+            findingLine(ts: ts(1), area: "cyber", rule: "l", title: "t", level: "<script>alert(4)</script>\n# Injected", entity: [:], evidence: [:]),
+            findingLine(ts: ts(1), area: "cyber", rule: "bidi", title: "Mail attachment", level: "low",
+                        entity: ["src_ip": "10.0.0.9"], evidence: ["smtp.attachment": flipped], pcap: 4, src: "10.0.0.9"),
             findingLine(ts: ts(1), area: "cyber", rule: "ua", title: "Suspicious user agent", level: "medium",
                         entity: ["src_ip": "10.0.0.1", "dest_ip": "10.0.0.2", "host": host],
                         evidence: ["http.http_user_agent": ua, "syslog.host": host], pcap: 3, src: "10.0.0.1", dst: "10.0.0.2"),
@@ -215,24 +243,31 @@ func writeLines(_ lines: [String], _ name: String) throws -> String {
         let findings = try writeLines(lines, "hostile.json")
         let md = Paths.temporary("hostile.md"), html = Paths.temporary("hostile.html")
         let json = Paths.temporary("hostile-summary.json"), stix = Paths.temporary("hostile.stix.json")
-        try summarize([findings], [md, html, json, stix])
+        let r = try summarize([findings], [md, html, json, stix])
+        #expect(r.stderr.contains("2 line(s) are not Picket findings and were skipped"), "\(r.stderr)")
         for path in [md, html, json, stix] {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             #expect(!text.contains("\u{1b}"), "\(path) has a raw escape byte")
             #expect(!text.contains("\u{7}"), "\(path) has a raw bell")
+            #expect(!text.contains("\u{9b}"), "\(path) has a raw CSI")
+            #expect(!text.contains("\u{202E}") && !text.contains("\u{200B}"), "\(path) has a raw bidi or zero-width character")
+            #expect(!text.contains("alert(3)") && !text.contains("alert(4)") && !text.contains("Injected"), "\(path) has the refused lines")
             #expect(!text.contains("<script>"), "\(path) has a raw script tag")
             #expect(!text.contains("<img"), "\(path) has a raw img tag")
         }
         let mdText = try String(contentsOfFile: md, encoding: .utf8)
         #expect(mdText.contains("&lt;script&gt;alert\\(1\\)&lt;/script&gt;"))
         #expect(mdText.contains("\\\\x1b"))
+        #expect(mdText.contains("invoice\\\\u{202e}fdp.exe\\\\u{200b}"), "\(mdText)")
         let htmlText = try String(contentsOfFile: html, encoding: .utf8)
         #expect(htmlText.contains("&lt;img src=x onerror=alert(2)&gt;"))
+        #expect(htmlText.contains("invoice\\u{202e}fdp.exe\\u{200b}"))
         // JSON and STIX keep the value exactly, as escaped JSON strings.
         let j = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
         let evidence = ((j["incidents"] as? [[String: Any]])?.flatMap { ($0["evidence"] as? [[String: Any]]) ?? [] }) ?? []
         #expect(evidence.contains { ($0["fields"] as? [String: String])?["http.http_user_agent"] == ua })
         #expect(evidence.contains { ($0["fields"] as? [String: String])?["ais.name"] == vessel })
+        #expect(evidence.contains { ($0["fields"] as? [String: String])?["smtp.attachment"] == flipped })
         let v = try run("/usr/bin/env", ["python3", "-c", "import sys, stix2; stix2.parse(open(sys.argv[1]).read(), allow_custom=True); print('ok')", stix])
         #expect(v.stdout.contains("ok"), "\(v.stderr)")
     }
