@@ -109,15 +109,7 @@ public struct JSONOut {
         let n = b.count
         var i = 0
         var copied = 0
-        func hex4(_ at: Int) -> Int? {
-            guard at + 4 <= n else { return nil }
-            var v = 0
-            for k in at..<(at + 4) {
-                let c = b[k] | 0x20
-                if c >= 48 && c <= 57 { v = v << 4 | Int(c - 48) } else if c >= 97 && c <= 102 { v = v << 4 | Int(c - 87) } else { return nil }
-            }
-            return v
-        }
+        func hex4(_ at: Int) -> UInt32? { JSONText.hex4(b, at: at) }
         while i < n {
             let c = b[i]
             if c >= 0x80 {

@@ -36,7 +36,8 @@ public struct JSONScanner {
     }
 
     /// The value at a dotted path (`a.b.c`) in a valid JSON object, as its raw bytes and kind.
-    /// String values are returned without their quotes, still escaped.
+    /// String values are returned without their quotes, still escaped (`JSONText.unescape`).
+    /// A key matches a path segment as written or with its escapes decoded.
     public static func lookup(_ bytes: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, Kind)? {
         var s = JSONScanner(bytes)
         var segStart = 0
@@ -92,7 +93,7 @@ public struct JSONScanner {
             guard i < b.count, b[i] == 58 else { throw fail("expected ':'") }
             i += 1
             skipSpace()
-            if k.elementsEqual(key) { return true }
+            if k.elementsEqual(key) || (JSONText.hasEscape(k) && JSONText.unescaped(k).utf8.elementsEqual(key)) { return true }
             try skipValue(depth: 1)
             skipSpace()
             guard i < b.count else { throw fail("unexpected end of line") }

@@ -59,7 +59,9 @@ public struct LineEvent: Event {
             let found = path.withUTF8 { JSONScanner.lookup(line, path: UnsafeRawBufferPointer($0)) }
             guard let (value, kind) = found else { return nil }
             switch kind {
-            case .string: return .text(value)
+            case .string:
+                // The string's text, not its bytes in the line: `\u0045VIL` is EVIL.
+                return JSONText.hasEscape(value) ? .string(JSONText.unescaped(value)) : .text(value)
             case .bool: return .bool(value.first == 116)
             case .null: return nil
             case .number:

@@ -56,15 +56,20 @@ public struct LogDecoder {
 
     public init(reference: Timestamp = .now()) { self.reference = reference }
 
+    /// A line whose first byte after blanks is `{` is read as JSON (or is broken JSON).
+    public static func looksLikeJSON(_ b: UnsafeRawBufferPointer) -> Bool {
+        var first = 0
+        while first < b.count && (b[first] == 32 || b[first] == 9) { first += 1 }
+        return first < b.count && b[first] == 123
+    }
+
     public func decode(_ b: UnsafeRawBufferPointer, into d: inout DecodedLine) {
         d.reset()
         if isBinary(b) {
             d.problem = .binary
             return
         }
-        var first = 0
-        while first < b.count && (b[first] == 32 || b[first] == 9) { first += 1 }
-        if first < b.count && b[first] == 123 {
+        if Self.looksLikeJSON(b) {
             decodeJSON(b, &d)
             return
         }
@@ -98,9 +103,7 @@ public struct LogDecoder {
     /// (`hasControlBytes` was false for a block holding it), so it cannot be binary.
     public func classify(_ b: UnsafeRawBufferPointer, into d: inout DecodedLine, controlFree: Bool = false) {
         d.reset()
-        var first = 0
-        while first < b.count && (b[first] == 32 || b[first] == 9) { first += 1 }
-        if first < b.count && b[first] == 123 {
+        if Self.looksLikeJSON(b) {
             // Valid JSON holds no NUL and no control character but tab and CR, so it is not
             // binary: one pass instead of two for the usual line.
             guard let failure = JSONScanner.validate(b) else { return }
