@@ -45,8 +45,13 @@ public final class FileSource: ByteSource {
     public var meter: ProgressMeter?
 
     /// Open a file for reading; the error names the cause (`No such file or directory`).
-    public init(path: String) throws(IngestError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    public convenience init(path: String) throws(IngestError) {
+        try self.init(pathBytes: Array(path.utf8))
+    }
+
+    /// Open a file by the bytes of its path (which need not be UTF-8).
+    public init(pathBytes: [UInt8]) throws(IngestError) {
+        let fd = (pathBytes + [0]).withUnsafeBytes { open($0.baseAddress!.assumingMemoryBound(to: CChar.self), O_RDONLY | O_CLOEXEC) }
         if fd < 0 { throw IngestError(offset: 0, reason: "cannot open: \(String(cString: strerror(errno)))") }
         self.fd = fd
         self.owned = true

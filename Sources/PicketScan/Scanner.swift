@@ -112,10 +112,10 @@ public final class Scanner<Sink: EventSink> {
             return
         case .standardInput:
             source = FileSource.standardInput()
-        case .file(let path):
-            do { source = try FileSource(path: path) } catch {
+        case .file, .rawFile:
+            do { source = try FileSource(pathBytes: spec.pathBytes ?? []) } catch {
                 stats.unreadable += 1
-                damage(path, 0, error.reason)
+                damage(name, 0, error.reason)
                 return
             }
         }

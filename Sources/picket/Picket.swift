@@ -131,9 +131,9 @@ func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputF
     var bar: ProgressBar?
     if input.progress ?? (isatty(2) != 0) {
         bar = ProgressBar(sizes: specs.map { spec -> Int64? in
-            guard case .file(let path) = spec else { return spec == .standardInput ? nil : 0 }
+            guard let path = spec.pathBytes else { return spec == .standardInput ? nil : 0 }
             var st = stat()
-            return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFREG ? Int64(st.st_size) : nil
+            return InputWalker.withCPath(path, { stat($0, &st) }) == 0 && st.st_mode & S_IFMT == S_IFREG ? Int64(st.st_size) : nil
         })
         options.progress = bar?.meter
     }

@@ -47,6 +47,29 @@ import Testing
         #expect(r.stderr.contains("x\\x1b]0;PWNED\\x07\\x1b[2J\\u{202e}y"), "\(r.stderr)")
     }
 
+    /// A folder from an old share may hold names that are not UTF-8: read by their bytes, and
+    /// named in messages with those bytes shown as `\xNN`.
+    @Test func fileNamesThatAreNotUTF8AreRead() throws {
+        let dir = Paths.temporary("latin1-names")
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        func create(_ name: [UInt8], _ content: [UInt8]) {
+            let fd = InputWalker.withCPath(Array(dir.utf8) + [47] + name) { open($0, O_CREAT | O_WRONLY | O_TRUNC, 0o644) }
+            #expect(fd >= 0)
+            _ = content.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        create(Array("caf".utf8) + [0xE9] + Array(".log".utf8), Array("Nov 27 10:00:00 host app: hello\n{\"a\":1}\n".utf8))
+        create([0x78, 0xFF, 0x2E, 0x62, 0x69, 0x6E], [0, 1, 2, 3, 0xFF, 0xFE, 0, 0])
+        let statsPath = Paths.temporary("latin1-stats.json")
+        let r = try picket(["scan", dir, "--stats-json", statsPath])
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("latin1-names/x\\xff.bin: offset 0: unrecognised content"), "\(r.stderr)")
+        #expect(!r.stderr.contains("caf"), "\(r.stderr)")
+        let stats = try statsJSON(statsPath)
+        #expect(counts(stats, "lines").total == 2, "\(stats)")
+    }
+
     /// Rule text quoted in lint messages and the summary of skipped keywords.
     @Test func ruleTextInLintOutputIsEscaped() throws {
         let rules = Paths.temporary("hostile.rules")
