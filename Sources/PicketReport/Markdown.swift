@@ -3,18 +3,25 @@ import PicketCore
 
 /// The summary for people: per-area totals, then incidents most severe first, in tables.
 /// Every string from an input is escaped so it stays text: Markdown punctuation is
-/// backslash-escaped, `<`, `>` and `&` become entities (no raw HTML reaches a renderer), and
-/// control characters become visible `\xNN`.
+/// backslash-escaped, `<`, `>` and `&` become entities (no raw HTML reaches a renderer),
+/// control characters become visible `\xNN`, and what GitHub's renderer would turn into a
+/// link by itself (`https://…`, `www.…`, `name@host`) gets an escape that breaks the link and
+/// renders as nothing: evidence URLs stay text, not one click away.
 public enum MarkdownSummary {
     public static func escape(_ s: String) -> String {
         var out = ""
-        for scalar in s.unicodeScalars {
+        let scalars = Array(s.unicodeScalars)
+        for (k, scalar) in scalars.enumerated() {
             switch scalar {
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "&": out += "&amp;"
-            case "|", "\\", "`", "*", "_", "[", "]", "(", ")", "#", "!", "~", "{", "}":
+            case "|", "\\", "`", "*", "_", "[", "]", "(", ")", "#", "!", "~", "{", "}", "@":
                 out += "\\" + String(scalar)
+            case ":" where k + 2 < scalars.count && scalars[k + 1] == "/" && scalars[k + 2] == "/":
+                out += "\\:"
+            case "." where k >= 3 && String(String.UnicodeScalarView(scalars[(k - 3)..<k])).lowercased() == "www":
+                out += "\\."
             default:
                 if HiddenCharacters.isControl(scalar.value) {
                     out += "\\\\x" + String(format: "%02x", scalar.value)

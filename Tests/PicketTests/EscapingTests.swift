@@ -34,6 +34,13 @@ import Testing
         }
     }
 
+    /// Evidence URLs and addresses stay text in Markdown: the escapes break GitHub's automatic
+    /// links and render as nothing.
+    @Test func markdownBreaksAutomaticLinks() {
+        #expect(MarkdownSummary.escape("get https://evil.example/x or WWW.evil.example, mail a@b.example; 08:00:00")
+                == "get https\\://evil.example/x or WWW\\.evil.example, mail a\\@b.example; 08:00:00")
+    }
+
     /// A file in a scanned folder may be named to drive the analyst's terminal.
     @Test func fileNamesInMessagesAreEscaped() throws {
         let dir = Paths.temporary("hostile-names")
