@@ -17,6 +17,9 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
     /// The named cap whose limit the input went past, when that is why reading stopped (a
     /// capture record above `record_length`): counted in `caps_hit` as well as reported.
     public var cap: Cap?
+    /// Nothing could be read at all (stdin closed or a folder, a read error at the start): the
+    /// input counts as unreadable, not as damaged.
+    public var unreadable = false
     public init(offset: Int64, reason: String, stored: Bool = false, cap: Cap? = nil) {
         self.offset = offset
         self.reason = reason
@@ -87,7 +90,9 @@ public final class FileSource: ByteSource {
                 return n
             }
             if errno == EINTR { continue }
-            throw IngestError(offset: storedOffset, reason: "read error: \(String(cString: strerror(errno)))", stored: true)
+            var error = IngestError(offset: storedOffset, reason: "read error: \(String(cString: strerror(errno)))", stored: true)
+            error.unreadable = storedOffset == 0
+            throw error
         }
     }
 }

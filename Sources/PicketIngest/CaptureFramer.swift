@@ -302,6 +302,6 @@ public struct PcapngFramer: CaptureFramer {
             nanos = exp == 0 ? 0 : (hi << (64 - UInt64(exp))) | (lo >> UInt64(exp))
         }
         if seconds > UInt64(Int64.max / 1_000_000_000) { return Timestamp(nanoseconds: 0) }
-        return Timestamp(seconds: Int64(seconds) + iface.offsetSeconds, nanos: Int64(nanos))
+        return Timestamp(seconds: Int64(seconds).saturatingAdd(iface.offsetSeconds), nanos: Int64(nanos))
     }
 }

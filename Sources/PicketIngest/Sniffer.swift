@@ -49,16 +49,15 @@ public enum Sniffer {
     }
 
     /// A zlib header: deflate, a window of at most 32 KiB, no preset dictionary, and the check
-    /// bits right. `x^` (0x78 0x5e) is also plain text, so that one header must be followed by
-    /// a byte that is not printable text.
+    /// bits right. Some headers are also text (`x^`, `X` and a tab, `H` and a CR), so when both
+    /// bytes could be text the next byte must not be.
     static func looksLikeZlib(_ b: UnsafeRawBufferPointer) -> Bool {
         let cmf = b[0], flg = b[1]
         guard cmf & 0x0f == 8, cmf >> 4 <= 7, flg & 0x20 == 0, (UInt16(cmf) << 8 | UInt16(flg)) % 31 == 0 else { return false }
-        let printable = { (c: UInt8) in c >= 0x20 && c < 0x7f }
-        if printable(cmf) && printable(flg) {
-            // Both header bytes are printable (e.g. "x^", "(\x..."): require binary right after.
+        let text = { (c: UInt8) in (c >= 0x20 && c < 0x7f) || c == 9 || c == 10 || c == 13 }
+        if text(cmf) && text(flg) {
             guard b.count >= 3 else { return false }
-            return !printable(b[2]) && b[2] != 9 && b[2] != 10 && b[2] != 13
+            return !text(b[2])
         }
         return true
     }

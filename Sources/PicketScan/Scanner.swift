@@ -158,6 +158,7 @@ public final class Scanner<Sink: EventSink> {
             }
         } catch {
             if let cap = error.cap { stats.hit(cap) }
+            if error.unreadable && layers == 0 { stats.unreadable += 1 }
             let where_ = error.stored || layers == 0 ? "" : " (offset in the decompressed data)"
             damage(name, error.offset, error.reason + where_)
         }

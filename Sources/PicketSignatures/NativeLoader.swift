@@ -477,43 +477,50 @@ public struct NativeLoader {
         }
     }
 
+    enum GlobToken: Equatable { case char(Character), anyRun, anyOne }
+
+    /// A Sigma value as literal characters and wildcards. As the Sigma specification has it, a
+    /// backslash escapes only `*`, `?` and a backslash; before anything else it is a plain
+    /// backslash, so `C:\Windows\System32` means what it says.
+    static func globTokens(_ text: String) -> [GlobToken] {
+        var out: [GlobToken] = []
+        let chars = Array(text)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == "\\", i + 1 < chars.count, chars[i + 1] == "*" || chars[i + 1] == "?" || chars[i + 1] == "\\" {
+                out.append(.char(chars[i + 1]))
+                i += 2
+                continue
+            }
+            out.append(c == "*" ? .anyRun : c == "?" ? .anyOne : .char(c))
+            i += 1
+        }
+        return out
+    }
+
     /// Split a Sigma value at unescaped wildcards; returns the unescaped literal pieces.
     static func glob(_ text: String) -> ([String], Bool) {
         var pieces: [String] = [""]
         var wildcard = false
-        var escaped = false
-        for c in text {
-            if escaped {
-                pieces[pieces.count - 1].append(c)
-                escaped = false
-            } else if c == "\\" {
-                escaped = true
-            } else if c == "*" || c == "?" {
+        for t in globTokens(text) {
+            switch t {
+            case .char(let c): pieces[pieces.count - 1].append(c)
+            case .anyRun, .anyOne:
                 wildcard = true
                 pieces.append("")
-            } else {
-                pieces[pieces.count - 1].append(c)
             }
         }
-        if escaped { pieces[pieces.count - 1].append("\\") }
         return (pieces, wildcard)
     }
 
     static func globRegex(_ text: String, op: TestOperator) -> String {
         var out = (op == .equals || op == .startsWith) ? "^" : ""
-        var escaped = false
-        for c in text {
-            if escaped {
-                out += NSRegularExpression.escapedPattern(for: String(c))
-                escaped = false
-            } else if c == "\\" {
-                escaped = true
-            } else if c == "*" {
-                out += ".*"
-            } else if c == "?" {
-                out += "."
-            } else {
-                out += NSRegularExpression.escapedPattern(for: String(c))
+        for t in globTokens(text) {
+            switch t {
+            case .char(let c): out += NSRegularExpression.escapedPattern(for: String(c))
+            case .anyRun: out += ".*"
+            case .anyOne: out += "."
             }
         }
         if op == .equals || op == .endsWith { out += "$" }

@@ -164,8 +164,9 @@ func runScan<Sink: EventSink>(_ input: InputOptions, sink: Sink, output: OutputF
             throw ExitCode(2)
         }
     }
-    if !specs.isEmpty && stats.unreadable == specs.count {
-        printError("picket: no readable input")
+    if stats.unreadable == specs.count {
+        // (No specs at all: the folders named hold no file Picket reads.)
+        printError(specs.isEmpty ? "picket: no readable input: the folders hold no files" : "picket: no readable input")
         throw ExitCode(2)
     }
     if !stats.damaged.isEmpty { throw ExitCode(3) }

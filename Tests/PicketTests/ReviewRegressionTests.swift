@@ -1,0 +1,109 @@
+import Foundation
+import PicketCore
+import Testing
+
+@testable import PicketSignatures
+
+/// Bugs a review of hostile-input handling found (not the fuzzers), each named after what broke.
+extension DamagedInputTests {
+    /// A pcapng interface whose `if_tsoffset` is near Int64.max: adding it to a packet's
+    /// seconds overflowed and killed the process, file or stdin.
+    @Test(arguments: [false, true])
+    func pcapngTimeOffsetAtTheEndOfTimeDoesNotTrap(stdin: Bool) throws {
+        func block(_ type: UInt32, _ body: [UInt8]) -> [UInt8] {
+            var b = body
+            while b.count % 4 != 0 { b.append(0) }
+            let total = UInt32(12 + b.count)
+            return le(type) + le(total) + b + le(total)
+        }
+        func le(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+        func le16(_ v: UInt16) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
+        let shb = block(0x0A0D_0D0A, le(0x1A2B_3C4D) + le16(1) + le16(0) + [UInt8](repeating: 0xFF, count: 8))
+        let offset = withUnsafeBytes(of: Int64.max.littleEndian, Array.init)
+        let idb = block(1, le16(1) + le16(0) + le(65535) + le16(14) + le16(8) + offset + le16(0) + le16(0))
+        let frame = udpFrame(Array("hello".utf8))
+        let epb = block(6, le(0) + le(0x0006_0000) + le(0) + le(UInt32(frame.count)) + le(UInt32(frame.count)) + frame)
+        let o = try scan(shb + idb + epb, "tsoffset-\(stdin).pcapng", stdin: stdin)
+        expectClean(o)
+        #expect(o.packets.decoded == 1, "\(o.stats)")
+    }
+
+    /// Text whose first two bytes also form a zlib header (`X` and a tab, `H` and a CR) was
+    /// inflated, failed, and its lines went unread.
+    @Test(arguments: ["X\tuser=root action=login\nY\tuser=bob action=logout\n", "H\r\n<34>Oct 11 22:14:15 mymachine su: 'su root' failed\r\n"])
+    func textThatStartsLikeZlibIsText(_ text: String) throws {
+        let o = try scan(Array(text.utf8), "zlib-like-\(text.utf8.first!).log")
+        expectClean(o)
+        #expect(o.lines.total == 2 && o.lines.skipped == 0, "\(o.stats)")
+    }
+
+    /// Standard input that cannot be read at all (a folder) is no readable input: exit 2, as a
+    /// missing file is, not "damaged" (exit 3).
+    @Test func unreadableStandardInputIsNoReadableInput() throws {
+        let dir = Paths.temporary("stdin-is-a-folder")
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let o = try scanFile(dir, stdin: true)
+        #expect(o.status == 2, "\(o.stderr)")
+        #expect(o.stderr.contains("read error") && o.stderr.contains("picket: no readable input"), "\(o.stderr)")
+    }
+
+    /// A folder with nothing to read is no readable input, said so, not a silent exit 0.
+    @Test func emptyFolderIsNoReadableInput() throws {
+        let dir = Paths.temporary("empty-folder")
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let r = try picket(["scan", dir, "-s", Self.noSignatures])
+        #expect(r.status == 2 && r.stderr.contains("no readable input"), "\(r.stderr)")
+    }
+}
+
+@Suite struct SigmaEscapeTests {
+    /// A backslash escapes only `*`, `?` and a backslash (the Sigma specification); before
+    /// anything else it is a plain backslash. Every Windows-path rule depends on it.
+    @Test(arguments: [
+        (#"C:\Windows\System32"#, [#"C:\Windows\System32"#], false),
+        (#"\System32\evil.exe"#, [#"\System32\evil.exe"#], false),
+        (#"a\*b"#, ["a*b"], false),
+        (#"a\?b"#, ["a?b"], false),
+        (#"a\\*"#, [#"a\"#, ""], true),
+        (#"a\\\*"#, [#"a\*"#], false),
+        (#"a\\\\b"#, [#"a\\b"#], false),
+        (#"C:\Win*\x"#, [#"C:\Win"#, #"\x"#], true),
+        (#"end\"#, [#"end\"#], false),
+    ])
+    func glob(_ value: String, _ pieces: [String], _ wildcard: Bool) {
+        let (p, w) = NativeLoader.glob(value)
+        #expect(p == pieces && w == wildcard)
+    }
+
+    @Test func windowsPathRuleMatches() throws {
+        let sigs = Paths.temporary("sigma-backslash.yml")
+        try #"""
+            title: System32 binary
+            id: sys32
+            area: cyber
+            level: high
+            logsource: {category: json}
+            detection:
+              sel:
+                cmd|endswith: '\System32\evil.exe'
+              wild:
+                cmd|contains: '\Temp\\*.ps1'
+              condition: sel or wild
+            """#.write(toFile: sigs, atomically: true, encoding: .utf8)
+        let log = Paths.temporary("sigma-backslash.log")
+        try #"""
+            {"cmd":"C:\\Windows\\System32\\evil.exe"}
+            {"cmd":"C:WindowsSystem32evil.exe"}
+            {"cmd":"C:\\Users\\x\\AppData\\Local\\Temp\\run.ps1"}
+            {"cmd":"C:\\Temp.ps1"}
+
+            """#.write(toFile: log, atomically: true, encoding: .utf8)
+        let r = try picket(["scan", "--signatures", sigs, "--format", "eve", "--no-progress", log])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["line"] as? Int
+        }
+        #expect(lines == [1, 3], "\(r.stdout)")
+    }
+}
