@@ -107,3 +107,45 @@ extension DamagedInputTests {
         #expect(lines == [1, 3], "\(r.stdout)")
     }
 }
+
+/// Control segments an endpoint would ignore (RFC 5961: a RST or SYN whose sequence number is
+/// not the next one, a FIN behind data already sent) ended the flow or its direction, so the
+/// request after them went unseen: one forged packet blinded the whole connection.
+@Suite struct ForgedControlSegmentTests {
+    static let request = "GET /evil HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    @Test(arguments: [
+        ("RST from the client, out of sequence", Build.seg(true, seq: 6000, ack: 5000, flags: F.rst)),
+        ("RST from the server, out of sequence", Build.seg(false, seq: 9999, ack: 1000, flags: F.rst | F.ack)),
+        ("SYN of another sequence space", Build.seg(true, seq: 77777, flags: F.syn)),
+        ("FIN behind the next byte", Build.seg(true, seq: 900, ack: 5000, flags: F.fin | F.ack)),
+    ])
+    func forgedSegmentIsIgnored(_ name: String, _ forged: [UInt8]) {
+        var p = connection([])
+        p.append(forged)
+        p.append(Build.seg(true, seq: 1000, ack: 5000, Self.request))
+        let r = runPipeline(p)
+        #expect(streams(r.events)["to_server"] == Self.request, "\(name)")
+        #expect(r.events.contains { $0.kind == .http && $0.value("http.url") as? String == "/evil" }, "\(name)")
+        #expect(Set(r.events.compactMap(\.flowID)).count == 1, "\(name)")
+    }
+
+    @Test func inSequenceRSTStillEndsTheConnection() {
+        var p = connection([(0, "ABC")])
+        p.append(Build.seg(true, seq: 1003, ack: 5000, flags: F.rst))
+        let r = runPipeline(p)
+        #expect(r.ended.count == 2)
+        #expect(streams(r.events)["to_server"] == "ABC")
+    }
+
+    /// A SYN after a minute of silence is a new connection on reused ports (the old one
+    /// vanished without FIN or RST): a new flow, its data seen.
+    @Test func synAfterSilenceStartsANewFlow() {
+        var p = connection([(0, "OLD")])
+        p += [Build.seg(true, seq: 70000, flags: F.syn), Build.seg(false, seq: 80000, ack: 70001, flags: F.syn | F.ack),
+              Build.seg(true, seq: 70001, ack: 80001, flags: F.ack), Build.seg(true, seq: 70001, ack: 80001, "NEW")]
+        let r = runPipeline(p, times: [0, 1, 2, 3, 200, 201, 202, 203])
+        #expect(Set(r.events.compactMap(\.flowID)).count == 2)
+        #expect(r.events.filter { $0.kind == .stream }.map(\.text) == ["OLD", "NEW"])
+    }
+}

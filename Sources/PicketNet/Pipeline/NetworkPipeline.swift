@@ -182,9 +182,14 @@ public final class NetworkPipeline {
         var slot = table.lookup(key)
         if let s = slot, syn && !ack {
             // A new connection reusing the ports of a closed one, or of one that vanished
-            // without a FIN or RST (its SYN starts a different sequence space).
+            // without a FIN or RST (its SYN starts a different sequence space). On a live,
+            // established connection a SYN with another sequence number is ignored, as the
+            // endpoints ignore it (RFC 5961): a forged one must not end the flow and blind
+            // reassembly to what follows. Quiet for a minute counts as vanished.
             let k = 2 * s + (fromA == table[s].clientIsA ? 0 : 1)
-            if table[s].state == .closed || (streams[k].hasBase && streams[k].base != p.tcpSeq &+ 1) {
+            let otherSpace = streams[k].hasBase && streams[k].base != p.tcpSeq &+ 1
+            let live = table.isEstablished(s) && timestamp.nanoseconds.saturatingSubtract(table[s].lastSeen.nanoseconds) < 60_000_000_000
+            if table[s].state == .closed || (otherSpace && !live) {
                 endFlow(s, &sink)
                 slot = nil
             }
@@ -258,7 +263,11 @@ public final class NetworkPipeline {
         let k = 2 * slot + (toServer ? 0 : 1)
         let o = k ^ 1
         let flags = p.tcpFlags
-        if flags & 0x04 != 0 {  // RST: both directions end
+        if flags & 0x04 != 0 {
+            // RST: both directions end, when its sequence number is the next one expected (RFC
+            // 5961: endpoints ignore any other, so a forged one must not blind reassembly) or
+            // nothing was seen from its sender to check it against.
+            if streams[k].hasBase && !streams[k].ended && p.tcpSeq != streams[k].next { return }
             endDirection(k, slot, &sink)
             endDirection(o, slot, &sink)
             table.setState(slot, .closed)
@@ -267,7 +276,12 @@ public final class NetworkPipeline {
         var s = takeStream(k)
         var seq = p.tcpSeq
         if flags & 0x02 != 0 {
-            reassembler.setBase(&s, seq &+ 1)
+            if !s.hasBase {
+                reassembler.setBase(&s, seq &+ 1)
+            } else if s.base != seq &+ 1 {
+                streams[k] = s  // a SYN of another sequence space on a live connection: ignored
+                return
+            }
             seq &+= 1  // data on a SYN (TCP Fast Open) follows the SYN's sequence number
         } else if !s.hasBase {
             reassembler.setBase(&s, seq)  // picked up midstream
@@ -282,9 +296,12 @@ public final class NetworkPipeline {
             }
             drain(k, &s, ctx, origin, ts, &sink)
         }
-        if flags & 0x01 != 0 && !s.finSeen && s.hasBase {
+        // A FIN ends the direction where it stands; one behind the data already handed on (an
+        // old or forged sequence number) is ignored, or everything after it would be dropped.
+        let finSeq = seq &+ UInt32(truncatingIfNeeded: payload.count)
+        if flags & 0x01 != 0 && !s.finSeen && s.hasBase && Int32(bitPattern: finSeq &- s.next) >= 0 {
             s.finSeen = true
-            s.finSeq = seq &+ UInt32(truncatingIfNeeded: payload.count)
+            s.finSeq = finSeq
         }
         let finished = !s.ended && reassembler.finished(s)
         streams[k] = s
