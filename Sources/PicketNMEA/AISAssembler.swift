@@ -9,6 +9,15 @@ struct FragmentKey: Hashable {
     var channel: UInt8
     var sequence: Int8
     var count: UInt8
+    /// Hash of the tag block `s:` station, 0 without one: stations sharing a feed (an
+    /// aggregator's) each have their fragments put together on their own.
+    var source: UInt64 = 0
+
+    var withoutSource: FragmentKey {
+        var k = self
+        k.source = 0
+        return k
+    }
 }
 
 /// Puts multi-fragment AIS messages back together (IEC 61162-1 VDM/VDO):
@@ -53,6 +62,8 @@ final class AISAssembler {
     private var groups: [Group] = []
     private var free: [Int] = []
     private var index: [FragmentKey: Int] = [:]
+    /// Per key without its station: the group that started last with a station.
+    private var latestOfAnySource: [FragmentKey: Int] = [:]
     private var sentences = 0
     private var order: UInt64 = 0
     var groupsCapped = 0
@@ -87,7 +98,12 @@ final class AISAssembler {
             groups[g].next = 2
             return .pending
         }
-        guard let g = index[key] else { return .problem(.aisFragmentOutOfOrder) }
+        // A later fragment may name its station where the first did not, or (NMEA 4.10 groups)
+        // not repeat the station the first named: then it joins the group without one, or the
+        // latest group of any station.
+        guard let g = index[key] ?? (key.source != 0 ? index[key.withoutSource] : latestOfAnySource[key]) else {
+            return .problem(.aisFragmentOutOfOrder)
+        }
         guard groups[g].next == number else {
             release(g)
             return .problem(.aisFragmentOutOfOrder)
@@ -138,6 +154,7 @@ final class AISAssembler {
         groups[g].started = order
         groups[g].inUse = true
         index[key] = g
+        if key.source != 0 { latestOfAnySource[key.withoutSource] = g }
         return g
     }
 
@@ -145,6 +162,8 @@ final class AISAssembler {
         guard groups[g].inUse else { return }
         groups[g].inUse = false
         index[groups[g].key] = nil
+        let anySource = groups[g].key.withoutSource
+        if latestOfAnySource[anySource] == g { latestOfAnySource[anySource] = nil }
         free.append(g)
     }
 

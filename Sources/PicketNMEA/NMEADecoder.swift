@@ -223,8 +223,12 @@ public final class NMEADecoder: SentenceConsumer {
             rec.fields.add(.nmeaFragmentNumber, int: number)
             if seq >= 0 { rec.fields.add(.nmeaSequenceID, int: seq) }
             let talker = frame.talker.count == 2 ? UInt16(b[frame.talker.lowerBound]) << 8 | UInt16(b[frame.talker.lowerBound + 1]) : 0
+            // Fragments from different stations (tag block `s:`) interleave in one feed: each
+            // station's are put together on their own, as the GNSS path keys receivers.
+            var source: UInt64 = 0
+            if frame.sourceFromTagBlock, let r = frame.source { source = fnv(UnsafeRawBufferPointer(rebasing: b[r])) | 1 }
             let key = FragmentKey(stream: stream, talker: talker, own: own, channel: F[4].isEmpty ? 0 : b[F[4].lowerBound],
-                                  sequence: Int8(seq), count: UInt8(count))
+                                  sequence: Int8(seq), count: UInt8(count), source: source)
             switch assembler.add(key, number: Int(number), b: b, payloadRange: F[5], fill: Int(fill), time: recordTime,
                                  into: &record.payload) {
             case .pending:

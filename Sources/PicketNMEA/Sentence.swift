@@ -121,6 +121,8 @@ public struct SentenceFrame {
     public var tagTime: Timestamp?
     /// Tag block `s:` (source/station), or the NAIS `r…`/`b…` station.
     public var source: Range<Int>?
+    /// `source` came from a tag block (not a NAIS trailer, which may be on some fragments only).
+    public var sourceFromTagBlock = false
     /// Tag block `g:` sentence grouping: number in group, group size, group id.
     public var groupNumber = 0
     public var groupSize = 0
@@ -139,7 +141,7 @@ public struct SentenceFrame {
 
     mutating func reset() {
         problem = nil; start = -1; end = 0; talker = 0..<0; formatter = 0..<0; fields.count = 0
-        leadingTime = nil; tagTime = nil; source = nil; groupNumber = 0; groupSize = 0; groupID = -1; groupRange = nil
+        leadingTime = nil; tagTime = nil; source = nil; sourceFromTagBlock = false; groupNumber = 0; groupSize = 0; groupID = -1; groupRange = nil
         lineCount = -1; tagText = nil; trailerTime = nil; next = -1
     }
 
@@ -303,7 +305,7 @@ public enum SentenceParser {
                         f.tagTime = n > 100_000_000_000 ? Timestamp(nanoseconds: n &* 1_000_000)
                                                         : Timestamp(seconds: n, nanos: 0)
                     }
-                case 115: f.source = v  // s:
+                case 115: f.source = v; f.sourceFromTagBlock = true  // s:
                 case 116: f.tagText = v  // t:
                 case 110: f.lineCount = parseInt(b, v).map { Int($0) } ?? -1  // n:
                 case 103:  // g: n-total-id

@@ -149,3 +149,33 @@ extension DamagedInputTests {
         #expect(r.events.filter { $0.kind == .stream }.map(\.text) == ["OLD", "NEW"])
     }
 }
+
+/// Two stations' fragments interleaved in one feed (tag block `s:` names the station) were
+/// put together across stations: one vessel's name with the other's destination, and the
+/// other vessel lost.
+@Test func aisFragmentsOfDifferentStationsAreNotSpliced() throws {
+    let log = Paths.temporary("ais-two-stations.nmea")
+    try #"""
+        \s:st1,c:1700000000*0C\!AIVDM,2,1,3,A,53KF5P@0Bm`L44440004i0P4000000000000,0*32
+        \s:st2,c:1700000000*0F\!AIVDM,2,1,3,A,53KF5PP0Bm`L8888000985Ht000000000000,0*23
+        \s:st1*7F\!AIVDM,2,2,3,A,0016<PD::5E<N<R1C4jCRj@000000000000,2*43
+        \s:st2*7C\!AIVDM,2,2,3,A,0016<PD::5E<N<U0C32CSP0000000000000,2*51
+
+        """#.write(toFile: log, atomically: true, encoding: .utf8)
+    let r = try picket(["decode", log])
+    #expect(r.status == 0, "\(r.stderr)")
+    let vessels = r.stdout.split(separator: "\n").compactMap { line -> String? in
+        guard let o = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let ais = o["ais"] as? [String: Any], let name = ais["name"] as? String else { return nil }
+        return "\(ais["mmsi"] ?? "") \(name) \(ais["destination"] ?? "")"
+    }
+    #expect(vessels.sorted() == ["230000001 ALPHA HELSINKI", "230000002 BRAVO TALLINN"], "\(r.stdout)")
+
+    // NMEA 4.10 groups: only the first sentence names the station; the rest carry the group.
+    let grouped = Paths.temporary("ais-grouped.nmea")
+    try [tag("g:1-2-77,s:st1,c:1700000000") + "!AIVDM,2,1,3,A,53KF5P@0Bm`L44440004i0P4000000000000,0*32",
+         tag("g:2-2-77") + "!AIVDM,2,2,3,A,0016<PD::5E<N<R1C4jCRj@000000000000,2*43", ""]
+        .joined(separator: "\n").write(toFile: grouped, atomically: true, encoding: .utf8)
+    let g = try picket(["decode", grouped])
+    #expect(g.stdout.contains("\"name\":\"ALPHA\""), "\(g.stdout)")
+}
