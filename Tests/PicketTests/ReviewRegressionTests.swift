@@ -179,3 +179,23 @@ extension DamagedInputTests {
     let g = try picket(["decode", grouped])
     #expect(g.stdout.contains("\"name\":\"ALPHA\""), "\(g.stdout)")
 }
+
+/// Request starts servers accept that made Picket give up on the connection, so the request
+/// after them went undecoded.
+@Suite struct HTTPRequestStartTests {
+    @Test(arguments: [
+        ("blank lines before the request", "\r\n\r\nGET /evil HTTP/1.1\r\nHost: x\r\n\r\n", ["/evil"]),
+        ("an unknown method first", "FOO / HTTP/1.1\r\nHost: x\r\n\r\nGET /evil HTTP/1.1\r\nHost: x\r\n\r\n", ["/", "/evil"]),
+        ("an unknown method later", "GET / HTTP/1.1\r\nHost: x\r\n\r\nBREW /pot HTTP/1.1\r\n\r\nGET /evil HTTP/1.1\r\n\r\n", ["/", "/pot", "/evil"]),
+        ("Content-Length with leading zeros",
+         "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 00000000000000005\r\n\r\nhelloGET /evil HTTP/1.1\r\nHost: x\r\n\r\n", ["/", "/evil"]),
+        ("chunk size with leading zeros",
+         "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0000000000000000005\r\nhello\r\n0\r\n\r\nGET /evil HTTP/1.1\r\n\r\n", ["/", "/evil"]),
+        ("SMTP is not HTTP", "EHLO mail.example\r\nMAIL FROM:<a@b.example>\r\n", []),
+        ("a token without a request line is not HTTP", "HELLO world and more\r\n", []),
+    ])
+    func requestsAreDecoded(_ name: String, _ client: String, _ urls: [String]) {
+        let r = runPipeline(connection([(0, client)]))
+        #expect(r.events.filter { $0.kind == .http }.compactMap { $0.value("http.url") as? String } == urls, "\(name)")
+    }
+}

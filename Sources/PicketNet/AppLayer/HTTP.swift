@@ -47,7 +47,15 @@ public enum HTTPRequestParser {
 
     /// Whether `b` starts like an HTTP request (a known method and a space): true, false, or
     /// nil when there are too few bytes to tell.
-    public static func looksLikeRequest(_ b: UnsafeRawBufferPointer) -> Bool? {
+    public static func looksLikeRequest(_ b: UnsafeRawBufferPointer, anyMethod: Bool = false) -> Bool? {
+        if anyMethod {
+            // Inside a connection already taken for HTTP: any method token and a space, as
+            // servers and libhtp take it (an unknown method must not end the decoding).
+            var i = 0
+            while i < b.count && i <= 32 && Self.isToken(b[i]) { i += 1 }
+            if i < b.count { return i > 0 && b[i] == 32 }
+            return i <= 32 ? nil : false
+        }
         var short = false
         for m in methods {
             let n = m.count
@@ -60,7 +68,28 @@ public enum HTTPRequestParser {
             while ok && i < n { ok = b[i] == m[i]; i += 1 }
             if ok { return true }
         }
-        return short ? nil : false
+        if short { return nil }
+        // Another method: HTTP when the whole request line is there and says so
+        // (`TOKEN SP target SP HTTP/`), as servers take it; any token alone is not enough.
+        var i = 0
+        while i < b.count && i <= 32 && Self.isToken(b[i]) { i += 1 }
+        guard i > 0, i < b.count, b[i] == 32 else { return false }
+        var e = i
+        while e < b.count && e < 8192 && b[e] != 10 { e += 1 }
+        guard e < b.count && b[e] == 10 else { return false }
+        var l = e
+        if l > i && b[l - 1] == 13 { l -= 1 }
+        guard l - i > 9 else { return false }
+        let v = l - 8  // " HTTP/1.x"
+        return b[v - 1] == 32 && b[v] == 72 && b[v + 1] == 84 && b[v + 2] == 84 && b[v + 3] == 80 && b[v + 4] == 47
+    }
+
+    /// RFC 9110 `tchar`.
+    static func isToken(_ c: UInt8) -> Bool {
+        switch c {
+        case 48...57, 65...90, 97...122, 33, 35, 36, 37, 38, 39, 42, 43, 45, 46, 94, 95, 96, 124, 126: true
+        default: false
+        }
     }
 
     /// The end of the header block starting at `from` (the index just past the blank
@@ -134,15 +163,20 @@ public enum HTTPRequestParser {
                 } else if r.connection == nil && equalsIgnoringCase(name, "connection") {
                     r.connection = vs..<vend
                 } else if equalsIgnoringCase(name, "content-length") {
+                    // Leading zeros do not count towards the 15 digits (servers read
+                    // 00000000000000005 as 5; capping them hid the request after the body).
                     var v: Int64 = 0
                     var digits = 0
+                    var seen = false
                     for q in vs..<vend {
                         let c = b[q]
                         guard c >= 48 && c <= 57, digits < 15 else { break }
+                        seen = true
+                        if v == 0 && c == 48 { continue }
                         v = v * 10 + Int64(c - 48)
                         digits += 1
                     }
-                    if digits > 0 { r.contentLength = v }
+                    if seen { r.contentLength = v }
                 } else if equalsIgnoringCase(name, "transfer-encoding") {
                     r.chunked = containsIgnoringCase(UnsafeRawBufferPointer(rebasing: b[vs..<vend]), "chunked")
                 }

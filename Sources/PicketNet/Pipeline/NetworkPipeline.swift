@@ -512,7 +512,12 @@ public final class NetworkPipeline {
             // The start of a TLS record header in a segment too short to hold all three bytes:
             // wait for the next one rather than give up on the direction.
             if b.count < 3 && b.first == 0x16 && (b.count < 2 || b[1] == 0x03) { return }
-            switch HTTPRequestParser.looksLikeRequest(b) {
+            // Empty lines before a request line are skipped (RFC 9112 2.2; servers and libhtp
+            // do), at most a few: a client must not slip past detection with one CRLF.
+            var start = 0
+            while start < b.count && start < 64 && (b[start] == 13 || b[start] == 10) { start += 1 }
+            if start == b.count && start < 64 { return }
+            switch HTTPRequestParser.looksLikeRequest(UnsafeRawBufferPointer(rebasing: b[start...])) {
             case true?: a.proto = .http; return
             case nil: if !(Self.isDNSPort(ctx.srcPort) || Self.isDNSPort(ctx.dstPort)) { return }
             case false?: break
@@ -568,12 +573,14 @@ public final class NetworkPipeline {
                     var size: Int64 = 0
                     var digits = 0
                     var q = pos
+                    while q < le && b[q] == 48 { q += 1 }  // leading zeros are not digits of the cap
+                    let zeros = q > pos
                     while q < le, digits < 15, let v = Self.hexValue(b[q]) {
                         size = size * 16 + Int64(v)
                         digits += 1
                         q += 1
                     }
-                    guard digits > 0 else { a.proto = .none; return n }
+                    guard digits > 0 || zeros else { a.proto = .none; return n }
                     if size == 0 {
                         a.chunkState = 4
                     } else {
@@ -596,7 +603,7 @@ public final class NetworkPipeline {
             }
             if b[pos] == 13 || b[pos] == 10 { pos += 1; continue }
             let rest = UnsafeRawBufferPointer(rebasing: b[pos...])
-            switch HTTPRequestParser.looksLikeRequest(rest) {
+            switch HTTPRequestParser.looksLikeRequest(rest, anyMethod: true) {
             case nil: return pos
             case false?: a.proto = .none; return n
             case true?: break
