@@ -68,7 +68,9 @@ public struct LineEvent: Event {
                 let s = String(decoding: value, as: UTF8.self)
                 if let i = Int64(s) { return .int(i) }
                 return Double(s).map { .double($0) }
-            case .object, .array: return .text(value)
+            case .object, .array:
+                // Matched as their JSON text, strings in it decoded (`["\u0045VIL"]` holds EVIL).
+                return JSONText.hasEscape(value) ? .string(JSONText.unescaped(value)) : .text(value)
             }
         }
     }

@@ -57,6 +57,7 @@ import Testing
             #"{"url":"http:\/\/evil.example\/payload.bin"}"#,
             #"{"msg":"nothing to see\n here"}"#,
             #"{"msg":"E\\VIL is not it"}"#,
+            #"{"msg":["a","\u0045VIL in a list"]}"#,
         ]
         // Plenty of lines around them, so batches of lines are decoded ahead.
         var text = ""
@@ -71,7 +72,7 @@ import Testing
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
         let lineNumbers = findings.compactMap { $0["line"] as? Int }.sorted()
-        #expect(lineNumbers == [2001, 2002, 2003, 2004], "\(r.stdout)")
+        #expect(lineNumbers == [2001, 2002, 2003, 2004, 2007], "\(r.stdout)")
         let evidence = findings.compactMap { (($0["picket"] as? [String: Any])?["evidence"] as? [String: Any]) }
         #expect(evidence.contains { $0["msg"] as? String == "EVIL in disguise" }, "\(evidence)")
         #expect(evidence.contains { $0["url"] as? String == "http://evil.example/payload.bin" }, "\(evidence)")
