@@ -167,6 +167,15 @@ final class AISAssembler {
         free.append(g)
     }
 
+    /// The input ended: its groups can never complete (fragments join only within one input),
+    /// so they are dropped and counted as timed out.
+    func endInput() {
+        for g in 0..<groups.count where groups[g].inUse {
+            release(g)
+            timedOut += 1
+        }
+    }
+
     /// Drop groups that waited too long.
     private func expire(now: Timestamp?) {
         for g in 0..<groups.count where groups[g].inUse {

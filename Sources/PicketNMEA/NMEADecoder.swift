@@ -143,6 +143,13 @@ public final class NMEADecoder: SentenceConsumer {
 
     // MARK: caps
 
+    /// The end of one input: AIS messages still missing fragments are dropped and counted
+    /// (`ais_fragment_timeout`), as they can no longer complete.
+    public func endInput(stats: inout ScanStats) {
+        assembler.endInput()
+        drainCaps(into: &stats)
+    }
+
     /// Add the caps hit since the last call to `stats.capsHit`. Called after every line; the
     /// network stage calls it for sentences from packets.
     public func drainCaps(into stats: inout ScanStats) {

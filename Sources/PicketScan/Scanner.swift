@@ -120,6 +120,7 @@ public final class Scanner<Sink: EventSink> {
             }
         }
         source.meter = options.progress
+        defer { nmea.endInput(stats: &stats) }
         // A second thread pays off past a few batches; for small files starting it costs more
         // (a folder of thousands of small logs). Stdin and pipes: always.
         decodeAhead = options.threads > 1 && (source.regularFileSize.map { $0 >= options.decodeAheadMinimumBytes } ?? true)

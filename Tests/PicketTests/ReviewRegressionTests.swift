@@ -199,3 +199,16 @@ extension DamagedInputTests {
         #expect(r.events.filter { $0.kind == .http }.compactMap { $0.value("http.url") as? String } == urls, "\(name)")
     }
 }
+
+/// An AIS message whose last fragment never came was dropped without a trace when its input
+/// ended (fragments join only within one input); now counted as `ais_fragment_timeout`.
+@Test func aisMessageIncompleteAtTheEndOfItsInputIsCounted() throws {
+    let log = Paths.temporary("ais-incomplete.nmea")
+    try "!AIVDM,2,1,3,A,53KF5P@0Bm`L44440004i0P4000000000000,0*32\n".write(toFile: log, atomically: true, encoding: .utf8)
+    let statsPath = Paths.temporary("ais-incomplete-stats.json")
+    let r = try picket(["scan", log, "--stats-json", statsPath, "--no-progress"])
+    #expect(r.status == 0, "\(r.stderr)")
+    let stats = try statsJSON(statsPath)
+    #expect((stats["caps_hit"] as? [String: Any])?["ais_fragment_timeout"] as? Int == 1, "\(stats)")
+    #expect(counts(stats, "lines").total == 1)
+}
