@@ -19,14 +19,22 @@ public final class InflateSource: ByteSource {
     private var memberStart: Int64 = 0
     private var pendingError: IngestError?
     private var finished = false
+    /// Members inflated to their end, and bytes the current member gave so far.
+    private var membersDone = 0
+    private var memberOutput = 0
     public let format: String
+    /// Offsets are in the input as stored: false inside another compression layer, where they
+    /// are offsets in the outer layer's decompressed data.
+    private let stored: Bool
 
-    /// `input` holds the compressed bytes, starting at the first header byte.
-    public init(input: InputBuffer, format: String) throws(IngestError) {
+    /// `input` holds the compressed bytes, starting at the first header byte; `outermost` when
+    /// they are the file's own bytes (not another layer's output).
+    public init(input: InputBuffer, format: String, outermost: Bool = true) throws(IngestError) {
         self.input = input
         self.format = format
+        self.stored = outermost
         let rc = inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        if rc != Z_OK { throw IngestError(offset: input.offset, reason: "zlib: cannot initialise (\(rc))", stored: true) }
+        if rc != Z_OK { throw IngestError(offset: input.offset, reason: "zlib: cannot initialise (\(rc))", stored: stored) }
     }
 
     deinit { inflateEnd(&stream) }
@@ -58,10 +66,10 @@ public final class InflateSource: ByteSource {
                         finished = true
                         if rc != Z_OK && rc != Z_BUF_ERROR {
                             let msg = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
-                            throw IngestError(offset: compressedOffset, reason: "corrupt \(format) data: \(msg)", stored: true)
+                            throw IngestError(offset: compressedOffset, reason: "corrupt \(format) data: \(msg)", stored: stored)
                         }
                         throw IngestError(offset: compressedOffset,
-                                          reason: "\(format) data cut short: the member that starts at offset \(memberStart) does not end", stored: true)
+                                          reason: "\(format) data cut short: the member that starts at offset \(memberStart) does not end", stored: stored)
                     }
                     finished = true
                     return 0
@@ -76,11 +84,11 @@ public final class InflateSource: ByteSource {
                 let b0 = u[0]
                 if b0 != 0x1f && !(b0 & 0x0f == 8) {
                     finished = true
-                    throw IngestError(offset: compressedOffset,
-                                      reason: "\(format): trailing garbage after the last complete member", stored: true)
+                    throw trailingGarbage(at: compressedOffset)
                 }
                 inMember = true
                 memberStart = compressedOffset
+                memberOutput = 0
             }
             let unread = input.unread
             let availIn = unread.count
@@ -92,9 +100,11 @@ public final class InflateSource: ByteSource {
             let consumed = availIn - Int(stream.avail_in)
             let produced = min(out.count, Int(UInt32(clamping: out.count))) - Int(stream.avail_out)
             input.consume(consumed)
+            memberOutput += produced
             switch rc {
             case Z_STREAM_END:
                 inMember = false
+                membersDone += 1
                 inflateReset(&stream)
                 if produced > 0 { return produced }
             case Z_OK, Z_BUF_ERROR:
@@ -102,18 +112,25 @@ public final class InflateSource: ByteSource {
                 if rc == Z_BUF_ERROR && consumed == 0 && input.available > 0 {
                     // No progress with input present and room for output: cannot happen with a
                     // healthy stream; treat as corruption rather than loop.
-                    let e = IngestError(offset: compressedOffset, reason: "\(format): inflate made no progress", stored: true)
+                    let e = IngestError(offset: compressedOffset, reason: "\(format): inflate made no progress", stored: stored)
                     finished = true
                     throw e
                 }
             default:
+                finished = produced == 0
+                // After a complete member, bytes that gave nothing are not a member at all (their
+                // first byte only looked like a zlib header): garbage where they start.
+                if membersDone > 0 && memberOutput == 0 { throw trailingGarbage(at: memberStart) }
                 let msg = stream.msg.map { String(cString: $0) } ?? "error \(rc)"
-                let e = IngestError(offset: compressedOffset, reason: "corrupt \(format) data: \(msg)", stored: true)
+                let e = IngestError(offset: compressedOffset, reason: "corrupt \(format) data: \(msg)", stored: stored)
                 if produced > 0 { pendingError = e; return produced }
-                finished = true
                 throw e
             }
         }
+    }
+
+    private func trailingGarbage(at offset: Int64) -> IngestError {
+        IngestError(offset: offset, reason: "\(format): trailing garbage after the last complete member", stored: stored)
     }
 
     /// Run inflate with no new input: output it can still produce from what it holds.

@@ -139,7 +139,7 @@ public final class Scanner<Sink: EventSink> {
                         return
                     }
                     // Inflate on a thread of its own (with --threads 2 or more), a few blocks ahead of decoding.
-                    let inflater = try InflateSource(input: buffer, format: format.name)
+                    let inflater = try InflateSource(input: buffer, format: format.name, outermost: layers == 0)
                     let source: ByteSource = options.threads > 1 ? ThreadedSource(inflater) : inflater
                     buffer = InputBuffer(source: source, capacity: 1 << 20, maximumCapacity: buffer.maximumCapacity)
                     layers += 1

@@ -212,3 +212,34 @@ extension DamagedInputTests {
     #expect((stats["caps_hit"] as? [String: Any])?["ais_fragment_timeout"] as? Int == 1, "\(stats)")
     #expect(counts(stats, "lines").total == 1)
 }
+
+extension DamagedInputTests {
+    /// Garbage after a gzip member whose first byte looks like a zlib header (`H`, `x`, `(`)
+    /// was reported as a corrupt member two bytes further on; it is trailing garbage where it
+    /// starts, as other garbage is.
+    @Test(arguments: ["Hello", "xyzzy", "(junk", "8bits"])
+    func garbageAfterGzipThatLooksLikeZlib(_ garbage: String) throws {
+        let gz = Paths.temporary("garbage-\(garbage.first!).pcap.gz")
+        _ = try shell("gzip -c -n '\(Self.capturePath)' > '\(gz)'")
+        var bytes = try Self.read(gz)
+        let end = bytes.count
+        bytes += Array(garbage.utf8)
+        let o = try scan(bytes, "garbage-\(garbage.first!)-2.pcap.gz")
+        expectDamage(o, offset: end, "gzip: trailing garbage after the last complete member")
+    }
+
+    /// A corrupt member inside another gzip layer: its offset is in the outer layer's output,
+    /// and the message says so (it was given as if it were an offset in the file).
+    @Test func damageInsideAnInnerLayerIsMarked() throws {
+        let inner = Paths.temporary("inner.pcap.gz")
+        _ = try shell("gzip -c -n '\(Self.capturePath)' > '\(inner)'")
+        var bytes = try Self.read(inner)
+        bytes[bytes.count - 6] ^= 0xFF  // the CRC32
+        try Data(bytes).write(to: URL(fileURLWithPath: inner))
+        let outer = Paths.temporary("outer.pcap.gz.gz")
+        _ = try shell("gzip -c -n '\(inner)' > '\(outer)'")
+        let o = try scanFile(outer)
+        #expect(o.status == 3)
+        #expect(o.stderr.contains("corrupt gzip data: incorrect data check") && o.stderr.contains("(offset in the decompressed data)"), "\(o.stderr)")
+    }
+}
