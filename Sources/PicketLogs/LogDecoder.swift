@@ -63,8 +63,18 @@ public struct LogDecoder {
         return first < b.count && b[first] == 123
     }
 
-    public func decode(_ b: UnsafeRawBufferPointer, into d: inout DecodedLine) {
+    /// `b` without NUL bytes at its end: network devices end syslog messages with one (a C
+    /// string's terminator), which does not make the line binary.
+    @inline(__always)
+    static func trimmingTrailingNULs(_ b: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var n = b.count
+        while n > 0 && b[n - 1] == 0 { n -= 1 }
+        return n == b.count ? b : UnsafeRawBufferPointer(rebasing: b[0..<n])
+    }
+
+    public func decode(_ line: UnsafeRawBufferPointer, into d: inout DecodedLine) {
         d.reset()
+        let b = Self.trimmingTrailingNULs(line)
         if isBinary(b) {
             d.problem = .binary
             return
@@ -101,8 +111,9 @@ public struct LogDecoder {
     /// will not be matched; `decode` works out the rest of those that will.
     /// `controlFree`: the caller knows the line has no byte below 0x20 but tab
     /// (`hasControlBytes` was false for a block holding it), so it cannot be binary.
-    public func classify(_ b: UnsafeRawBufferPointer, into d: inout DecodedLine, controlFree: Bool = false) {
+    public func classify(_ line: UnsafeRawBufferPointer, into d: inout DecodedLine, controlFree: Bool = false) {
         d.reset()
+        let b = controlFree ? line : Self.trimmingTrailingNULs(line)
         if Self.looksLikeJSON(b) {
             // Valid JSON holds no NUL and no control character but tab and CR, so it is not
             // binary: one pass instead of two for the usual line.
@@ -296,16 +307,29 @@ public struct LogDecoder {
         while k < b.count && b[k] != 32 && b[k] != 58 && b[k] != 91 { k += 1 }
         if k > i && k < b.count && (b[k] == 58 || b[k] == 91) && k - i <= 48 {
             d.app = i..<k
+            var tagged = true
             if b[k] == 91 {
                 let ps = k + 1
                 var e = ps
-                while e < b.count && b[e] != 93 { e += 1 }
-                if e < b.count { d.pid = ps..<e; k = e + 1 } else { k = e }
+                while e < b.count && b[e] != 93 && b[e] != 32 { e += 1 }
+                if e < b.count && b[e] == 93 {
+                    d.pid = ps..<e
+                    k = e + 1
+                } else {
+                    // `app[` never closed: no tag at all; the message is all of it.
+                    d.app = nil
+                    tagged = false
+                }
             }
-            if k < b.count && b[k] == 58 { k += 1 }
-            if k < b.count && b[k] == 32 { k += 1 }
-            i = k
+            if tagged {
+                if k < b.count && b[k] == 58 { k += 1 }
+                if k < b.count && b[k] == 32 { k += 1 }
+                i = k
+            }
         }
+        // A byte order mark opening the message (RFC 5424 allows one; writers of RFC 3164 lines
+        // copy it too) is not part of the text a signature sees.
+        if i + 3 <= b.count && b[i] == 0xEF && b[i + 1] == 0xBB && b[i + 2] == 0xBF { i += 3 }
         if i < b.count { d.message = i..<b.count }
     }
 }

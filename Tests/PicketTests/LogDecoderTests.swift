@@ -55,6 +55,15 @@ let lineCases: [LineCase] = [
     LineCase(line: "!AIVDM,1,1,,A,15M67FC000G?ufbE`FepT@3n00Sa,0*5C", format: .text),
     LineCase(line: "12345 is not a time", format: .text),
     LineCase(line: "a\u{0}b", format: .text, problem: "decoder.line.binary"),
+    // A NUL terminator at the end (network devices send C strings) does not make a line binary;
+    // one inside still does.
+    LineCase(line: "<34>Oct 11 22:14:15 mymachine su: EVIL attempt\u{0}", format: .syslog, host: "mymachine", app: "su",
+             msg: "EVIL attempt"),
+    LineCase(line: "{\"msg\":\"x\"}\u{0}\u{0}", format: .json),
+    // `app[` never closed: no tag; the message keeps everything after the host.
+    LineCase(line: "<34>Oct 11 22:14:15 host sshd[123 EVIL", format: .syslog, host: "host", msg: "sshd[123 EVIL"),
+    // A byte order mark opening an RFC 3164 message is not part of it.
+    LineCase(line: "<34>Oct 11 22:14:15 host app: \u{FEFF}EVIL", format: .syslog, app: "app", msg: "EVIL"),
 ]
 
 @Suite struct LogDecoderTests {
