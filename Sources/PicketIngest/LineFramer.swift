@@ -9,7 +9,8 @@ import PicketCore
 public struct LineRecord {
     /// 1-based line number in the input.
     public var number: Int
-    /// The line without its `\n` (and without a `\r` before it). Empty for an over-long line.
+    /// The line without its `\n` (and without a `\r` before it; the first line without a UTF-8
+    /// byte order mark opening the input). Empty for an over-long line.
     public var bytes: UnsafeRawBufferPointer
     /// Stream offset of the line's first byte.
     public var offset: Int64
@@ -70,7 +71,7 @@ public struct LineFramer {
                 return LineRecord(number: lineNumber, bytes: UnsafeRawBufferPointer(start: nil, count: 0),
                                   offset: offset, overLong: true)
             }
-            return LineRecord(number: lineNumber, bytes: UnsafeRawBufferPointer(rebasing: u[0..<len]),
+            return LineRecord(number: lineNumber, bytes: UnsafeRawBufferPointer(rebasing: u[Self.start(u, len, lineNumber)..<len]),
                               offset: offset, overLong: false)
         }
         if discarding {
@@ -109,7 +110,14 @@ public struct LineFramer {
                               offset: offset, overLong: true)
         }
         searched = 0
-        return LineRecord(number: lineNumber, bytes: UnsafeRawBufferPointer(rebasing: u[0..<len]),
+        return LineRecord(number: lineNumber, bytes: UnsafeRawBufferPointer(rebasing: u[Self.start(u, len, lineNumber)..<len]),
                           offset: offset, overLong: false)
+    }
+
+    /// Where line `number` (of `len` bytes at the start of `u`) begins: past a UTF-8 byte order
+    /// mark opening the input (editors on Windows write one; the first JSON line was text).
+    @inline(__always)
+    static func start(_ u: UnsafeRawBufferPointer, _ len: Int, _ number: Int) -> Int {
+        number == 1 && len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF ? 3 : 0
     }
 }

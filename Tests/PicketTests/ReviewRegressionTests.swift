@@ -243,3 +243,13 @@ extension DamagedInputTests {
         #expect(o.stderr.contains("corrupt gzip data: incorrect data check") && o.stderr.contains("(offset in the decompressed data)"), "\(o.stderr)")
     }
 }
+
+/// A log file saved with a byte order mark (Windows editors do): its first JSON line was text.
+@Test func byteOrderMarkOpeningALogIsNotPartOfTheFirstLine() throws {
+    let log = Paths.temporary("bom.jsonl")
+    try Data([0xEF, 0xBB, 0xBF] + Array("{\"msg\":\"first\"}\n{\"msg\":\"second\"}\n".utf8)).write(to: URL(fileURLWithPath: log))
+    let r = try picket(["decode", log])
+    #expect(r.status == 0, "\(r.stderr)")
+    let kinds = r.stdout.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["kind"] as? String }
+    #expect(kinds == ["json", "json"], "\(r.stdout)")
+}

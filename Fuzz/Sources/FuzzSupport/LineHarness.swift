@@ -22,7 +22,9 @@ func referenceLines(_ b: [UInt8], maxLine: Int) -> [FramedLine] {
         if end - s > maxLine {
             out.append(FramedLine(number: number, offset: Int64(s), overLong: true, bytes: []))
         } else {
-            out.append(FramedLine(number: number, offset: Int64(s), overLong: false, bytes: Array(b[s..<end])))
+            // A byte order mark opening the input is not part of the first line.
+            let bom = number == 1 && end - s >= 3 && b[s] == 0xEF && b[s + 1] == 0xBB && b[s + 2] == 0xBF
+            out.append(FramedLine(number: number, offset: Int64(s), overLong: false, bytes: Array(b[(bom ? s + 3 : s)..<end])))
         }
     }
     for i in 0..<b.count where b[i] == 10 {
