@@ -109,6 +109,11 @@ public struct IPNetwork: Sendable, Hashable {
     }
 
     public func contains(_ ip: IPAddress) -> Bool {
+        // An IPv4-mapped IPv6 address (::ffff:10.1.2.3, as dual-stack servers log clients) is
+        // its IPv4 address for an IPv4 network.
+        if ip.isV6 && !address.isV6 && ip.hi == 0 && ip.lo >> 32 == 0xFFFF {
+            return contains(IPAddress(v4: UInt32(truncatingIfNeeded: ip.lo)))
+        }
         guard ip.isV6 == address.isV6 else { return false }
         if !ip.isV6 {
             let mask: UInt64 = prefix == 0 ? 0 : (0xFFFF_FFFF << UInt64(32 - prefix)) & 0xFFFF_FFFF
@@ -139,7 +144,13 @@ public struct IPNetwork: Sendable, Hashable {
         func groups(_ t: String) -> [UInt16]? {
             if t.isEmpty { return [] }
             var out: [UInt16] = []
-            for g in t.split(separator: ":", omittingEmptySubsequences: false) {
+            let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+            for (k, g) in parts.enumerated() {
+                // The last 32 bits may be written as a dotted quad (`::ffff:10.1.2.3`).
+                if k == parts.count - 1, g.contains("."), let v4 = parseAddress(String(g)), !v4.isV6 {
+                    out += [UInt16(truncatingIfNeeded: v4.lo >> 16), UInt16(truncatingIfNeeded: v4.lo)]
+                    continue
+                }
                 guard g.count <= 4, let v = UInt16(g, radix: 16) else { return nil }
                 out.append(v)
             }

@@ -80,6 +80,8 @@ let matchCases: [MatchCase] = [
     MatchCase(name: "cidr v4", detection: "sel: {src_ip|cidr: 10.0.0.0/8}\n  condition: sel", event: json(["src_ip": .ip(IPAddress(v4: 0x0A01_0203))]), matches: true),
     MatchCase(name: "cidr v4 miss", detection: "sel: {src_ip|cidr: 192.168.0.0/16}\n  condition: sel", event: json(["src_ip": .ip(IPAddress(v4: 0x0A01_0203))]), matches: false),
     MatchCase(name: "cidr v6 on text", detection: "sel: {ip|cidr: '2001:db8::/32'}\n  condition: sel", event: json(["ip": .string("2001:db8:1::5")]), matches: true),
+    MatchCase(name: "cidr v4 on a v4-mapped v6 address", detection: "sel: {ip|cidr: 10.0.0.0/8}\n  condition: sel", event: json(["ip": .string("::ffff:10.1.2.3")]), matches: true),
+    MatchCase(name: "cidr v4 on another v6 address", detection: "sel: {ip|cidr: 10.0.0.0/8}\n  condition: sel", event: json(["ip": .string("::10.1.2.3")]), matches: false),
     MatchCase(name: "regex", detection: "sel: {q|re: '^[a-z0-9]{30,}\\.example$'}\n  condition: sel",
               event: json(["q": .string("abcdefghijklmnopqrstuvwxyz0123456789.example")]), matches: true),
     MatchCase(name: "regex is case-sensitive without i", detection: "sel: {q|re: '^abc'}\n  condition: sel", event: json(["q": .string("ABC")]), matches: false),
