@@ -183,6 +183,18 @@ extension DamagedInputTests {
 /// Request starts servers accept that made Picket give up on the connection, so the request
 /// after them went undecoded.
 @Suite struct HTTPRequestStartTests {
+    /// An absolute-form target names the host the server uses, whatever Host says.
+    @Test(arguments: [
+        ("GET http://evil.example/x HTTP/1.1\r\nHost: benign.example\r\n\r\n", "evil.example"),
+        ("GET HTTPS://user:pw@Evil.example:8443/x?y HTTP/1.1\r\nHost: benign.example\r\n\r\n", "evil.example"),  // lower case, as Suricata normalises it
+        ("GET /x HTTP/1.1\r\nHost: benign.example:8080\r\n\r\n", "benign.example"),
+        ("GET httpx://a/ HTTP/1.1\r\nHost: benign.example\r\n\r\n", "benign.example"),
+    ])
+    func absoluteFormTargetNamesTheHost(_ client: String, _ hostname: String) {
+        let r = runPipeline(connection([(0, client)]))
+        #expect(r.events.filter { $0.kind == .http }.compactMap { $0.value("http.hostname") as? String } == [hostname])
+    }
+
     @Test(arguments: [
         ("blank lines before the request", "\r\n\r\nGET /evil HTTP/1.1\r\nHost: x\r\n\r\n", ["/evil"]),
         ("an unknown method first", "FOO / HTTP/1.1\r\nHost: x\r\n\r\nGET /evil HTTP/1.1\r\nHost: x\r\n\r\n", ["/", "/evil"]),

@@ -183,8 +183,33 @@ public enum HTTPRequestParser {
             }
             p = e + 1
         }
-        if let h = r.host { splitHost(b, h, into: &r) }
+        // An absolute-form target names the host the server uses, whatever Host says (RFC 9112
+        // 3.2.2; libhtp does the same): `GET http://evil.example/x` with `Host: benign.example`
+        // goes to evil.example.
+        if let authority = absoluteFormAuthority(b, r.uri) {
+            splitHost(b, authority, into: &r)
+        } else if let h = r.host {
+            splitHost(b, h, into: &r)
+        }
         return r
+    }
+
+    /// The authority of an `http://` or `https://` request target (userinfo dropped).
+    static func absoluteFormAuthority(_ b: UnsafeRawBufferPointer, _ uri: Range<Int>) -> Range<Int>? {
+        var i = uri.lowerBound
+        for c in "http".utf8 {
+            guard i < uri.upperBound, b[i] | 0x20 == c else { return nil }
+            i += 1
+        }
+        if i < uri.upperBound && b[i] | 0x20 == UInt8(ascii: "s") { i += 1 }
+        guard i + 3 <= uri.upperBound, b[i] == 58, b[i + 1] == 47, b[i + 2] == 47 else { return nil }
+        var start = i + 3
+        var e = start
+        while e < uri.upperBound && b[e] != 47 && b[e] != 63 && b[e] != 35 {
+            if b[e] == 64 { start = e + 1 }  // user:pass@
+            e += 1
+        }
+        return e > start ? start..<e : nil
     }
 
     /// `host[:port]` or `[v6]:port` into the hostname and the port.
