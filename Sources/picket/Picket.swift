@@ -207,8 +207,8 @@ struct Scan: ParsableCommand {
     @Option(name: .customLong("format"), help: ArgumentHelp("eve or text (default: text on a terminal, eve otherwise).", valueName: "format"))
     var format: String?
 
-    @Option(name: .customLong("area"), help: ArgumentHelp("Only findings of these areas: maritime,cyber,space.", valueName: "list"))
-    var area: String?
+    @Option(name: .customLong("area"), help: ArgumentHelp("Only findings of these areas: maritime,cyber,space (or the option again).", valueName: "list"))
+    var area: [String] = []
 
     @Option(name: .customLong("min-level"), help: ArgumentHelp("Only findings of this level or higher (informational, low, medium, high, critical).", valueName: "level"))
     var minLevel: String?
@@ -226,10 +226,8 @@ struct Scan: ParsableCommand {
         for l in [minLevel, failOn].compactMap({ $0 }) where Level(name: l) == nil {
             throw ValidationError("'\(l)' is not a level: informational, low, medium, high or critical")
         }
-        if let area {
-            for a in area.split(separator: ",") where Area(rawValue: a.trimmingCharacters(in: .whitespaces)) == nil {
-                throw ValidationError("'\(a)' is not an area: maritime, cyber or space")
-            }
+        for a in area.flatMap({ $0.split(separator: ",") }) where Area(rawValue: a.trimmingCharacters(in: .whitespaces)) == nil {
+            throw ValidationError("'\(a)' is not an area: maritime, cyber or space")
         }
         if withDefaults && signatures.isEmpty { throw ValidationError("--with-defaults adds the defaults to --signatures; give --signatures too") }
         for v in variables where !v.contains("=") { throw ValidationError("--var takes NAME=VALUE, not '\(v)'") }
@@ -266,7 +264,10 @@ struct Scan: ParsableCommand {
         }
         let chosen = format.flatMap(FindingWriter.Format.init(rawValue:)) ?? (outputPath == nil && isatty(1) != 0 ? .text : .eve)
         var filter = FindingFilter()
-        if let area { filter.areas = Set(area.split(separator: ",").compactMap { Area(rawValue: $0.trimmingCharacters(in: .whitespaces)) }) }
+        if !area.isEmpty {
+            // Repeated or comma-separated, the areas add up (`--area maritime --area cyber`).
+            filter.areas = Set(area.flatMap { $0.split(separator: ",") }.compactMap { Area(rawValue: $0.trimmingCharacters(in: .whitespaces)) })
+        }
         if let minLevel, let l = Level(name: minLevel) { filter.minimumLevel = l }
         let writer = FindingWriter(output: output, format: chosen, filter: filter, includePayload: payload,
                                    keepRecords: !summary.paths.isEmpty)
@@ -393,11 +394,17 @@ struct Summarize: ParsableCommand {
 
 extension Scan {
     /// `zones/` inside each signature folder (the default set's included).
+    /// Zone folders: the default set's `zones/` always (DESIGN.md 3: a user's own cable rule
+    /// given with `--signatures` must still see the default cables), plus `zones/` inside each
+    /// signature folder given, each once.
     static func zoneFolders(_ signaturePaths: [String]) -> [String] {
-        signaturePaths.compactMap { p in
+        var seen = Set<String>()
+        return ((SignatureSet.defaultFolder().map { [$0] } ?? []) + signaturePaths).compactMap { p in
             var isDir: ObjCBool = false
             let z = (p as NSString).appendingPathComponent("zones")
-            return FileManager.default.fileExists(atPath: z, isDirectory: &isDir) && isDir.boolValue ? z : nil
+            guard FileManager.default.fileExists(atPath: z, isDirectory: &isDir), isDir.boolValue,
+                  seen.insert(URL(fileURLWithPath: z).standardizedFileURL.resolvingSymlinksInPath().path).inserted else { return nil }
+            return z
         }
     }
 }
@@ -540,8 +547,7 @@ struct Decode: ParsableCommand {
         } else {
             output = OutputFile(fd: 1)
         }
-        let defaults = SignatureSet.defaultFolder().map { [$0] } ?? []
         _ = try runScan(input, sink: DecodeWriter(output: output, includePayload: payload), output: output,
-                        zoneFolders: Scan.zoneFolders(defaults))
+                        zoneFolders: Scan.zoneFolders([]))
     }
 }

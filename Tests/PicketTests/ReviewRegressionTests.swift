@@ -265,3 +265,42 @@ extension DamagedInputTests {
     let kinds = r.stdout.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["kind"] as? String }
     #expect(kinds == ["json", "json"], "\(r.stdout)")
 }
+
+/// Checks against DESIGN.md a review ran.
+@Suite(.serialized) struct ContractReviewTests {
+    static let samples = Paths.repo.appendingPathComponent("Samples").path
+
+    /// DESIGN.md 3: the default zones are always there, plus `zones/` in any signature folder.
+    /// With `--signatures`, a user's own cable rule saw no zone at all.
+    @Test func ownSignaturesStillSeeTheDefaultZones() throws {
+        let dir = Paths.temporary("own-cable-rule")
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try """
+            title: On a cable
+            id: on-cable
+            area: maritime
+            level: low
+            logsource: {category: ais}
+            detection:
+              z:
+                ais.zone|startswith: 'cable:'
+              condition: z
+            """.write(toFile: dir + "/cable.yml", atomically: true, encoding: .utf8)
+        let r = try picket(["scan", "-s", dir, "--format", "eve", "--no-progress", Self.samples + "/baltic-ais.log.gz"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count > 10, "\(r.stderr)")
+    }
+
+    /// `--area` given twice: both areas (the last one alone was kept).
+    @Test func repeatedAreaOptionsAddUp() throws {
+        func areas(_ args: [String]) throws -> Set<String> {
+            let r = try picket(["scan", Self.samples, "--format", "eve", "--no-progress"] + args)
+            return Set(r.stdout.split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["area"] as? String
+            })
+        }
+        #expect(try areas(["--area", "maritime", "--area", "cyber"]) == ["maritime", "cyber"])
+        #expect(try areas(["--area", "maritime,space"]) == ["maritime", "space"])
+    }
+}
