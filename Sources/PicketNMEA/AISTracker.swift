@@ -125,7 +125,10 @@ final class AISTracker {
         } else if positional && t.shipType > 0 {
             f.add(.aisShipType, int: t.shipType)
         }
-        if positional, let lat = f.double(.aisLat), let lon = f.double(.aisLon), abs(lat) <= 90, abs(lon) <= 180 {
+        // 0,0 ("null island") is what a transponder sends when its GNSS gives it nothing; as a
+        // track point it made every vessel with a faulty receiver jump across the globe.
+        if positional, let lat = f.double(.aisLat), let lon = f.double(.aisLon), abs(lat) <= 90, abs(lon) <= 180,
+           lat != 0 || lon != 0 {
             if !t.lat.isNaN {
                 let d = Geo.distanceNM(t.lat, t.lon, lat, lon)
                 f.add(.aisJumpNM, double: round3(d))

@@ -304,3 +304,41 @@ extension DamagedInputTests {
         #expect(try areas(["--area", "maritime,space"]) == ["maritime", "space"])
     }
 }
+
+/// Maritime false alarms a review of the default signatures found.
+@Suite struct MaritimeReviewTests {
+    /// A type 9 search-and-rescue aircraft report.
+    static func aircraft(mmsi: Int64, lat: Double, lon: Double, knots: Int64) -> String {
+        let (p, fill) = armour([(9, 6), (0, 2), (mmsi, 30), (300, 12), (knots, 10), (1, 1),
+                                (Int64((lon * 600_000).rounded()), 28), (Int64((lat * 600_000).rounded()), 27),
+                                (900, 12), (0, 6), (0, 8), (1, 1), (0, 3), (0, 1), (0, 1), (0, 20)])
+        return nmea("!AIVDM,1,1,,A,\(p),\(fill)")
+    }
+
+    func highFindings(_ lines: [String], _ name: String) throws -> [String] {
+        let log = Paths.temporary(name)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        let r = try picket(["scan", log, "--format", "eve", "--no-progress", "--min-level", "high"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return r.stdout.split(separator: "\n").compactMap {
+            ((try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["alert"] as? [String: Any])?["signature"] as? String
+        }
+    }
+
+    /// 140 knots, reports 30 s apart: an aircraft flies that; the impossible-speed rule is for
+    /// ships (19 high findings before).
+    @Test func searchAndRescueAircraftAreNotImpossiblySlowShips() throws {
+        let lines = (0..<20).map { k in stamp(30 * k) + " " + Self.aircraft(mmsi: 111_230_001, lat: 59.5, lon: 24.0 + Double(k) * 0.0389, knots: 140) }
+        #expect(try highFindings(lines, "sar-aircraft.log") == [])
+    }
+
+    /// A transponder whose GNSS gave nothing sends 0,0: not a position (it made the vessel jump
+    /// across the globe and back: impossible speeds, "one MMSI in two places").
+    @Test func nullIslandIsNotAPosition() throws {
+        let lines = (0..<30).map { k in
+            stamp(60 * k) + " " + (k % 10 == 5 ? aisPosition(mmsi: 230_111_000, lat: 0, lon: 0)
+                                                : aisPosition(mmsi: 230_111_000, lat: 59.5 + Double(k) * 0.002, lon: 24.9))
+        }
+        #expect(try highFindings(lines, "null-island.log") == [])
+    }
+}
