@@ -131,7 +131,18 @@ public struct FindingWriter: FindingSink {
         json.key("area"); json.beginArray(); json.string(sig.area.rawValue); json.endArray()
         json.key("level"); json.beginArray(); json.string(sig.level.name); json.endArray()
         json.key("picket_id"); json.beginArray(); json.string(sig.id); json.endArray()
-        if !sig.tags.isEmpty {
+        if let rule = sig.suricata, !rule.metadata.isEmpty {
+            // As Suricata writes a rule's metadata: each key once, its values in a list, so
+            // dashboards keyed on alert.metadata.signature_severity and the like find them.
+            var keys: [String] = []
+            for (k, _) in rule.metadata where !keys.contains(k) && k != "area" && k != "level" && k != "picket_id" { keys.append(k) }
+            for k in keys {
+                json.key(k)
+                json.beginArray()
+                for (key, v) in rule.metadata where key == k { json.string(v) }
+                json.endArray()
+            }
+        } else if !sig.tags.isEmpty {
             json.key("tag"); json.beginArray(); for t in sig.tags { json.string(t) }; json.endArray()
         }
         json.endObject()

@@ -342,3 +342,24 @@ extension DamagedInputTests {
         #expect(try highFindings(lines, "null-island.log") == [])
     }
 }
+
+extension ContractReviewTests {
+    /// A Suricata rule's metadata reaches EVE as Suricata writes it: each key once with its
+    /// values in a list (it came out as "tag": ["former_category:MALWARE", …]).
+    @Test func suricataMetadataKeepsItsKeys() throws {
+        let rules = Paths.temporary("metadata.rules")
+        try """
+            alert http any any -> any any (msg:"evil path"; http.uri; content:"/evil"; metadata: former_category MALWARE, signature_severity Major, tag one, tag two, area cyber; sid:77; rev:1;)
+            """.write(toFile: rules, atomically: true, encoding: .utf8)
+        let pcap = Paths.temporary("metadata.pcap")
+        let request = Array("GET /evil HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        let frames = connection([(0, String(decoding: request, as: UTF8.self))]).map { Array(repeating: UInt8(0), count: 12) + [8, 0] + $0 }
+        try writePcap(pcap, frames: frames)
+        let r = try picket(["scan", "-s", rules, "--format", "eve", "--no-progress", pcap])
+        #expect(r.status == 0, "\(r.stderr)")
+        let alert = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n").first.map(String.init)?.utf8 ?? "".utf8)) as? [String: Any])?["alert"] as? [String: Any])
+        let metadata = try #require(alert["metadata"] as? [String: [String]])
+        #expect(metadata["former_category"] == ["MALWARE"] && metadata["signature_severity"] == ["Major"], "\(metadata)")
+        #expect(metadata["tag"] == ["one", "two"] && metadata["area"] == ["cyber"], "\(metadata)")
+    }
+}
