@@ -70,11 +70,22 @@ public enum Sniffer {
         let n = min(b.count, 4096)
         var controls = 0
         var nuls = 0
+        var lineEndNULs = 0  // NULs just before a line end: devices end syslog lines with one
+        var run = 0
         for i in 0..<n {
             let c = b[i]
-            if c == 0 { nuls += 1 }
+            if c == 0 {
+                nuls += 1
+                run += 1
+            } else {
+                if c == 10 || c == 13 { lineEndNULs += run }
+                run = 0
+            }
             if c < 0x20 && c != 9 && c != 10 && c != 13 && c != 12 && c != 27 { controls += 1 }
         }
-        return nuls * 256 <= n && (nuls == 0 || n >= 256) && controls * 10 <= n
+        if b.count == n { lineEndNULs += run }  // NULs ending the input end its last line
+        let counted = nuls - lineEndNULs
+        controls -= lineEndNULs
+        return counted * 256 <= n && (counted == 0 || n >= 256) && controls * 10 <= n
     }
 }

@@ -109,7 +109,8 @@ public struct LineEvent: Event {
     private func trimmed() -> UnsafeRawBufferPointer {
         var s = 0, e = line.count
         while s < e && (line[s] == 32 || line[s] == 9) { s += 1 }
-        while e > s && (line[e - 1] == 32 || line[e - 1] == 9) { e -= 1 }
+        // (NULs ending the line too: the decoder read the JSON without them.)
+        while e > s && (line[e - 1] == 32 || line[e - 1] == 9 || line[e - 1] == 0) { e -= 1 }
         return UnsafeRawBufferPointer(rebasing: line[s..<e])
     }
 }

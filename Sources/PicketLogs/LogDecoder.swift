@@ -66,7 +66,7 @@ public struct LogDecoder {
     /// `b` without NUL bytes at its end: network devices end syslog messages with one (a C
     /// string's terminator), which does not make the line binary.
     @inline(__always)
-    static func trimmingTrailingNULs(_ b: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    public static func trimmingTrailingNULs(_ b: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         var n = b.count
         while n > 0 && b[n - 1] == 0 { n -= 1 }
         return n == b.count ? b : UnsafeRawBufferPointer(rebasing: b[0..<n])

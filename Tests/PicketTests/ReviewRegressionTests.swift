@@ -363,3 +363,14 @@ extension ContractReviewTests {
         #expect(metadata["tag"] == ["one", "two"] && metadata["area"] == ["cyber"], "\(metadata)")
     }
 }
+
+/// A JSON line ending in NULs is JSON (the NULs are a C string's terminator), and what Picket
+/// writes of it stays valid JSON (the fuzzers caught the first cut copying the NULs into it).
+@Test func jsonLineEndingInNULsIsJSONAndWritesValidJSON() throws {
+    let log = Paths.temporary("json-nul.log")
+    try Data(Array("{\"msg\":\"EVIL\"}".utf8) + [0, 0, 10] + Array("{\"a\":1} \u{0}\n".utf8)).write(to: URL(fileURLWithPath: log))
+    let r = try picket(["decode", log])
+    #expect(r.status == 0, "\(r.stderr)")
+    let objects = r.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    #expect(objects.count == 2 && objects.allSatisfy { $0?["kind"] as? String == "json" }, "\(r.stdout)")
+}
