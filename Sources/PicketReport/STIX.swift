@@ -6,11 +6,16 @@ import PicketCore
 /// domains, network traffic, vessels), one `indicator` per signature (a STIX pattern over the
 /// observed entities) and a `sighting` of it; `related-to` relationships tie them together.
 ///
-/// Vessels and GNSS receivers have no STIX type: they are the custom observables
-/// `x-picket-vessel` (`mmsi`) and `x-picket-gnss-receiver` (`name`), documented in the README;
-/// consumers parse the bundle with custom content allowed.
+/// Vessels and GNSS receivers have no STIX cyber-observable type. Custom object types make
+/// the bundle unreadable to `stix2.parse` unless custom content is allowed, so they are
+/// `infrastructure` objects ("Vessel MMSI 230987000", "GNSS receiver gnss.log:GP") carrying
+/// `mmsi` or `receiver` in Picket's property extension (its `extension-definition` is in the
+/// bundle), tied to the incident by `related-to`. Indicator patterns name them as
+/// `x-picket-vessel:mmsi` and `x-picket-gnss-receiver:name` (patterns may use custom types).
 public enum STIXBundle {
     public static let incidentCoreExtension = "extension-definition--ef765651-680c-498d-9894-99799f2fa126"
+    /// Picket's property extension for vessels and receivers.
+    public static let picketExtension = "extension-definition--" + uuid("picket-extension|vessel-and-receiver|1.0")
 
     /// A UUID (version 4 layout) derived from a seed, so the same summary gives the same ids.
     static func uuid(_ seed: String) -> String {
@@ -52,7 +57,19 @@ public enum STIXBundle {
         j.key("identity_class"); j.string("system")
         j.key("description"); j.string("Picket: cyber and hybrid-threat scanning of captures and logs (maritime, cyber, space)")
         j.endObject()
-        for inc in s.incidents { incident(&j, inc, identity: identity, created: created) }
+        if s.incidents.contains(where: { !assets($0).isEmpty }) {
+            j.beginObject()
+            common(&j, type: "extension-definition", id: picketExtension, created: created)
+            j.key("created_by_ref"); j.string(identity)
+            j.key("name"); j.string("Picket vessel and GNSS receiver")
+            j.key("description"); j.string("On infrastructure objects: mmsi (the vessel's Maritime Mobile Service Identity) or receiver (the GNSS receiver's input and talker).")
+            j.key("schema"); j.string("Plain text: mmsi is the vessel's MMSI (ITU-R M.585), an integer when it has an integer's form, else a string; receiver is a string naming the GNSS receiver as Picket does (input, then talker or tag-block source).")
+            j.key("version"); j.string("1.0")
+            j.key("extension_types"); j.beginArray(); j.string("property-extension"); j.endArray()
+            j.endObject()
+        }
+        var written: Set<String> = []  // observables and assets shared by incidents go in once
+        for inc in s.incidents { incident(&j, inc, identity: identity, created: created, written: &written) }
         j.endArray()
         j.endObject()
         j.newline()
@@ -99,26 +116,47 @@ public enum STIXBundle {
                 add(Observable(id: "domain-name--" + uuid("domain|\(name)"), type: "domain-name", properties: [("value", name)],
                                pattern: "domain-name:value = \(literal(name))"))
             }
+        }
+        return out
+    }
+
+    /// A vessel or GNSS receiver of an incident, as an `infrastructure` object.
+    struct Asset {
+        var id: String
+        var name: String
+        var property: String
+        var value: String
+        var isNumber: Bool
+        var pattern: String
+    }
+
+    static func assets(_ inc: Incident) -> [Asset] {
+        var out: [Asset] = []
+        var seen: Set<String> = []
+        for e in inc.entities {
+            let d = Dictionary(e, uniquingKeysWith: { a, _ in a })
             if let mmsi = d["mmsi"], !mmsi.isEmpty {
                 // A number only in the form STIX and JSON write one (`Int` also takes "+5" and "0123").
                 let digits = mmsi.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
                 let numeric = digits && mmsi.utf8.count <= 10 && (mmsi == "0" || !mmsi.hasPrefix("0"))
-                add(Observable(id: "x-picket-vessel--" + uuid("vessel|\(mmsi)"), type: "x-picket-vessel", properties: [("mmsi", mmsi)],
-                               isNumber: numeric ? ["mmsi"] : [], pattern: "x-picket-vessel:mmsi = \(numeric ? mmsi : literal(mmsi))"))
+                let a = Asset(id: "infrastructure--" + uuid("vessel|\(mmsi)"), name: "Vessel MMSI \(mmsi)", property: "mmsi", value: mmsi,
+                              isNumber: numeric, pattern: "x-picket-vessel:mmsi = \(numeric ? mmsi : literal(mmsi))")
+                if seen.insert(a.id).inserted { out.append(a) }
             }
             if let r = d["receiver"], !r.isEmpty {
-                add(Observable(id: "x-picket-gnss-receiver--" + uuid("receiver|\(r)"), type: "x-picket-gnss-receiver", properties: [("name", r)],
-                               pattern: "x-picket-gnss-receiver:name = \(literal(r))"))
+                let a = Asset(id: "infrastructure--" + uuid("receiver|\(r)"), name: "GNSS receiver \(r)", property: "receiver", value: r,
+                              isNumber: false, pattern: "x-picket-gnss-receiver:name = \(literal(r))")
+                if seen.insert(a.id).inserted { out.append(a) }
             }
         }
         return out
     }
 
-    static func incident(_ j: inout JSONOut, _ inc: Incident, identity: String, created: String) {
+    static func incident(_ j: inout JSONOut, _ inc: Incident, identity: String, created: String, written: inout Set<String>) {
         let obs = observables(inc)
         let observedID = "observed-data--" + uuid("od|\(inc.id)")
         let incidentID = "incident--" + uuid("incident|\(inc.id)")
-        for o in obs {
+        for o in obs where written.insert(o.id).inserted {
             j.beginObject()
             j.key("type"); j.string(o.type)
             j.key("spec_version"); j.string("2.1")
@@ -132,8 +170,26 @@ public enum STIXBundle {
             }
             j.endObject()
         }
-        let pattern = obs.compactMap(\.pattern).map { "[\($0)]" }.joined(separator: " OR ")
-        var related: [String] = []
+        let assets = assets(inc)
+        for a in assets where written.insert(a.id).inserted {
+            j.beginObject()
+            common(&j, type: "infrastructure", id: a.id, created: created)
+            j.key("created_by_ref"); j.string(identity)
+            j.key("name"); j.string(a.name)
+            j.key("infrastructure_types"); j.beginArray(); j.string("unknown"); j.endArray()
+            j.key("extensions")
+            j.beginObject()
+            j.key(picketExtension)
+            j.beginObject()
+            j.key("extension_type"); j.string("property-extension")
+            j.key(a.property)
+            if a.isNumber, let n = Int(a.value) { j.int(n) } else { j.string(a.value) }
+            j.endObject()
+            j.endObject()
+            j.endObject()
+        }
+        let pattern = (obs.compactMap(\.pattern) + assets.map(\.pattern)).map { "[\($0)]" }.joined(separator: " OR ")
+        var related: [String] = assets.map(\.id)
         if !obs.isEmpty {
             j.beginObject()
             common(&j, type: "observed-data", id: observedID, created: created)
