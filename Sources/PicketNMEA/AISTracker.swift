@@ -12,7 +12,8 @@ import PicketCore
 ///   (name, call sign, IMO number) changes from one non-empty value to another.
 /// - `ais.ship_type` on position reports: the type the vessel last declared in a static report.
 /// - `ais.zone`, `ais.zone_dwell_s`: the zone the position is in and the seconds since this
-///   vessel entered it (continuously inside, by its reports).
+///   vessel entered it (inside by its reports; one or two reports just outside, for less than
+///   five minutes, do not count as leaving).
 ///
 /// Bounded: at most `maxTracks` vessels (the `ais_tracks` cap); when full, the least recently
 /// seen eighth is evicted at once (so eviction costs O(1) amortised), each eviction counted.
@@ -36,7 +37,16 @@ final class AISTracker {
         var shipType: Int64 = 0
         var zone = -1
         var zoneSince: Int64 = Int64.min
+        /// Reports outside `zone` in a row, and the record time of the first of them.
+        var outsideReports = 0
+        var outsideSince: Int64 = Int64.min
     }
+
+    /// Leaving a zone takes this many reports in a row outside it, or this long outside: a
+    /// vessel creeping along a corridor's edge must not restart its dwell whenever one report
+    /// falls a few metres outside (that hid an anchor-drag pattern).
+    static let zoneExitReports = 3
+    static let zoneExitNS: Int64 = 300_000_000_000
 
     let maxTracks: Int
     let zones: ZoneSet
@@ -156,12 +166,22 @@ final class AISTracker {
                 if let z = zones.zone(containingLat: lat, lon: lon) {
                     f.add(.aisZone, .string(zones.zones[z].name))
                     if z != t.zone { t.zone = z; t.zoneSince = time ?? Int64.min }
+                    t.outsideReports = 0
+                    t.outsideSince = Int64.min
                     if let now = time, t.zoneSince != Int64.min {
                         f.add(.aisZoneDwellS, double: (Double(now) - Double(t.zoneSince)) / 1e9)
                     }
-                } else {
-                    t.zone = -1
-                    t.zoneSince = Int64.min
+                } else if t.zone >= 0 {
+                    t.outsideReports += 1
+                    if t.outsideSince == Int64.min { t.outsideSince = time ?? Int64.min }
+                    var longAway = false
+                    if let now = time, t.outsideSince != Int64.min { longAway = now.saturatingSubtract(t.outsideSince) >= Self.zoneExitNS }
+                    if t.outsideReports >= Self.zoneExitReports || longAway {
+                        t.zone = -1
+                        t.zoneSince = Int64.min
+                        t.outsideReports = 0
+                        t.outsideSince = Int64.min
+                    }
                 }
             }
         }

@@ -83,6 +83,9 @@ let defaultSignatureCases: [SignatureCase] = [
     SignatureCase(id: "2c8a1b63-4f75-4d2f-8b1e-6a3f7d8c9b08", kind: .ais,
                   fires: ais(["ais.nav_status": .int(1), "ais.zone": .string("cable:C-Lion1"), "ais.zone_dwell_s": .double(900)]),
                   nearMiss: ais(["ais.nav_status": .int(1), "ais.zone": .string("anchorage:Porvoo"), "ais.zone_dwell_s": .double(900)])),
+    SignatureCase(id: "2c8a1b63-4f75-4d2f-8b1e-6a3f7d8c9b09", kind: .ais,
+                  fires: ais(["ais.nav_status": .int(0), "ais.sog": .double(0.2), "ais.zone": .string("cable:Estlink 2"), "ais.zone_dwell_s": .double(2400)]),
+                  nearMiss: ais(["ais.nav_status": .int(0), "ais.sog": .double(0.2), "ais.zone": .string("cable:Estlink 2"), "ais.zone_dwell_s": .double(900)])),
     // Space
     SignatureCase(id: "3d9b2c74-5086-4e3a-9c2f-7b4a8e9d0c01", kind: .gnss,
                   fires: gnss(["gnss.cn0_drop_db": .double(18), "gnss.sats_strong": .int(1), "gnss.group_complete": .bool(true)]),

@@ -332,6 +332,39 @@ extension DamagedInputTests {
         #expect(try highFindings(lines, "sar-aircraft.log") == [])
     }
 
+    static func move(_ lat: Double, _ lon: Double, bearing: Double, nm: Double) -> (Double, Double) {
+        let dlat = nm / 60 * cos(bearing * .pi / 180)
+        return (lat + dlat, lon + nm / 60 * sin(bearing * .pi / 180) / cos(lat * .pi / 180))
+    }
+
+    func findings(_ lines: [String], _ name: String) throws -> [String] {
+        let log = Paths.temporary(name)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
+        let r = try picket(["scan", log, "--format", "eve", "--no-progress"])
+        #expect(r.status == 0, "\(r.stderr)")
+        return r.stdout.split(separator: "\n").compactMap {
+            ((try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["alert"] as? [String: Any])?["signature"] as? String
+        }
+    }
+
+    /// Two hours creeping at 1.2 knots along Estlink 2's corridor, every eighth report a few
+    /// hundred metres outside: the dwell restarted at each, so the anchor-drag rule never fired.
+    @Test func creepingAlongACorridorEdgeIsLoitering() throws {
+        let lines = (0..<40).map { i -> String in
+            let f = Double(i) / 40
+            let (la, lo) = Self.move(59.85 - 0.15 * f, 26.0 + 0.25 * f, bearing: 45, nm: (i % 8 == 7 ? 2.1 : 1.9) / 1.852)
+            return stamp(180 * i) + " " + aisPosition(mmsi: 230_888_888, lat: la, lon: lo, sog: 1.2, cog: 135)
+        }
+        #expect(try findings(lines, "edge-creep.log").contains("Vessel loitering over an undersea cable or pipeline (anchor-drag pattern)"))
+    }
+
+    /// Four hours stopped over the cable, reporting "under way": no rule looked (the loitering
+    /// rule wants 0.5 to 3 knots, the anchored one status 1).
+    @Test func stoppedOverACableIsSeen() throws {
+        let lines = (0..<80).map { i in stamp(180 * i) + " " + aisPosition(mmsi: 230_666_666, lat: 59.70 + 0.0001 * Double(i % 3), lon: 26.25, sog: 0.2) }
+        #expect(try findings(lines, "stopped-on-cable.log").contains("Vessel stopped inside a cable or pipeline corridor"))
+    }
+
     /// A transponder whose GNSS gave nothing sends 0,0: not a position (it made the vessel jump
     /// across the globe and back: impossible speeds, "one MMSI in two places").
     @Test func nullIslandIsNotAPosition() throws {
