@@ -29,7 +29,7 @@ public enum FieldID: UInt8, CaseIterable, Sendable {
     case gnssSatsInView, gnssMessageNumber, gnssMessageCount, gnssSignalID, gnssSystemID, gnssSatellite, gnssGroupComplete
     // gnss.* derived by the receiver state
     case gnssReceiver, gnssCN0Mean, gnssCN0Std, gnssSatsStrong, gnssSatsTracked, gnssCN0Baseline, gnssCN0DropDB
-    case gnssFixLostS, gnssJumpM, gnssTimeJumpS
+    case gnssFixLostS, gnssJumpM, gnssJumpSpeedKn, gnssTimeJumpS
 
     public enum Group: UInt8, Sendable { case nmea, ais, gnss }
 
@@ -193,6 +193,7 @@ public enum FieldID: UInt8, CaseIterable, Sendable {
         case .gnssCN0DropDB: "cn0_drop_db"
         case .gnssFixLostS: "fix_lost_s"
         case .gnssJumpM: "jump_m"
+        case .gnssJumpSpeedKn: "jump_speed_kn"
         case .gnssTimeJumpS: "time_jump_s"
         }
     }

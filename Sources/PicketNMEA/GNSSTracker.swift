@@ -21,7 +21,8 @@ import Darwin
 ///   seconds shows as a drop while a lasting change of surroundings is learnt over a few hundred
 ///   groups (a minute or two for a receiver sending eight groups a second).
 /// - `gnss.fix_lost_s`: seconds since the last valid fix, while the fix is lost.
-/// - `gnss.jump_m`: metres from the previous fix position.
+/// - `gnss.jump_m`: metres from the previous fix position; `gnss.jump_speed_kn`: the speed that
+///   implies over the receiver-clock time since that position.
 /// - `gnss.time` (the sentence's own date and time; GGA/GLL/GNS take the date from the
 ///   receiver's latest RMC or ZDA) and `gnss.time_jump_s`, that time minus the receive time,
 ///   when the input carries receive times.
@@ -52,6 +53,8 @@ final class GNSSTracker {
         var clockNS: Int64?  // receiver clock, ns since 1970
         var fix: Bool?
         var lastFixNS: Int64?
+        /// Receiver clock of the position in `lat`, `lon`.
+        var positionNS: Int64?
         var lat = Double.nan, lon = Double.nan
         var sky: [SkyEntry] = []
         var pendingGroup: UInt32 = 0
@@ -173,8 +176,17 @@ final class GNSSTracker {
                 rx.fix = true
                 rx.lastFixNS = rx.clockNS
                 if let lat = r.lat, let lon = r.lon {
-                    if !rx.lat.isNaN { f.add(.gnssJumpM, double: round3(Geo.distanceM(rx.lat, rx.lon, lat, lon))) }
+                    if !rx.lat.isNaN {
+                        let d = Geo.distanceM(rx.lat, rx.lon, lat, lon)
+                        f.add(.gnssJumpM, double: round3(d))
+                        // The speed the jump implies, over the time since that position: after
+                        // an outage the ship moved on, which is no spoofed jump.
+                        if let before = rx.positionNS, let now = rx.clockNS, now > before {
+                            f.add(.gnssJumpSpeedKn, double: round3(d / 1852 / ((Double(now) - Double(before)) / 3.6e12)))
+                        }
+                    }
                     rx.lat = lat; rx.lon = lon
+                    rx.positionNS = rx.clockNS
                 }
             } else {
                 rx.fix = false

@@ -98,11 +98,23 @@ let defaultSignatureCases: [SignatureCase] = [
     SignatureCase(id: "3d9b2c74-5086-4e3a-9c2f-7b4a8e9d0c04", kind: .gnss,
                   fires: gnss(["gnss.fix_lost_s": .double(400), "gnss.cn0_mean": .double(15)]),
                   nearMiss: gnss(["gnss.fix_lost_s": .double(400), "gnss.cn0_mean": .double(38)])),
+    // A few satellites that survive jamming keep the mean up but cannot give a fix.
+    SignatureCase(id: "3d9b2c74-5086-4e3a-9c2f-7b4a8e9d0c04", kind: .gnss,
+                  fires: gnss(["gnss.fix_lost_s": .double(400), "gnss.cn0_mean": .double(38), "gnss.sats_strong": .int(2)]),
+                  nearMiss: gnss(["gnss.fix_lost_s": .double(400), "gnss.cn0_mean": .double(38), "gnss.sats_strong": .int(7)])),
+    // Past five minutes the medium rule goes on unless the jamming rule has taken over.
+    SignatureCase(id: "3d9b2c74-5086-4e3a-9c2f-7b4a8e9d0c03", kind: .gnss,
+                  fires: gnss(["gnss.fix_lost_s": .double(400), "gnss.cn0_mean": .double(38), "gnss.sats_strong": .int(7)]),
+                  nearMiss: gnss(["gnss.fix_lost_s": .double(400), "gnss.cn0_mean": .double(15)])),
     SignatureCase(id: "3d9b2c74-5086-4e3a-9c2f-7b4a8e9d0c05", kind: .gnss,
                   fires: gnss(["gnss.cn0_std": .double(0.5), "gnss.sats_tracked": .int(10), "gnss.cn0_mean": .double(50), "gnss.group_complete": .bool(true)]),
                   nearMiss: gnss(["gnss.cn0_std": .double(4.2), "gnss.sats_tracked": .int(10), "gnss.cn0_mean": .double(42), "gnss.group_complete": .bool(true)])),
     SignatureCase(id: "3d9b2c74-5086-4e3a-9c2f-7b4a8e9d0c06", kind: .gnss,
                   fires: gnss(["gnss.jump_m": .double(9000)]), nearMiss: gnss(["gnss.jump_m": .double(90)])),
+    // After an outage the ship moved on: 5.6 km at 18 knots is no jump; 9 km at 300 knots is.
+    SignatureCase(id: "3d9b2c74-5086-4e3a-9c2f-7b4a8e9d0c06", kind: .gnss,
+                  fires: gnss(["gnss.jump_m": .double(9000), "gnss.jump_speed_kn": .double(300)]),
+                  nearMiss: gnss(["gnss.jump_m": .double(5600), "gnss.jump_speed_kn": .double(18)])),
     SignatureCase(id: "3d9b2c74-5086-4e3a-9c2f-7b4a8e9d0c07", kind: .gnss,
                   fires: gnss(["gnss.time_jump_s": .double(-37)]), nearMiss: gnss(["gnss.time_jump_s": .double(0.4)])),
     SignatureCase(id: "3d9b2c74-5086-4e3a-9c2f-7b4a8e9d0c08", kind: .gnss,

@@ -407,3 +407,13 @@ extension ContractReviewTests {
     let objects = r.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     #expect(objects.count == 2 && objects.allSatisfy { $0?["kind"] as? String == "json" }, "\(r.stdout)")
 }
+
+/// `gnss.jump_speed_kn`: the speed a jump implies since that position (3 nm in 10 minutes:
+/// 18 knots), so a fix that comes back after an outage is not taken for a spoofed jump.
+@Test func gnssJumpCarriesItsSpeed() throws {
+    let events = decodeLines([nmea("$GPRMC,080000.00,A,5924.0000,N,02442.0000,E,18.0,0.0,271126,,,A"),
+                              nmea("$GPRMC,081000.00,A,5927.0000,N,02442.0000,E,18.0,0.0,271126,,,A")])
+    let gnss = try #require(events.last?["gnss"] as? [String: Any])
+    #expect(abs((number(gnss["jump_m"]) ?? 0) - 5556) < 5, "\(gnss)")
+    #expect(abs((number(gnss["jump_speed_kn"]) ?? 0) - 18) < 0.1, "\(gnss)")
+}
