@@ -11,6 +11,8 @@ import PicketCore
 ///   the last position but consistent with the one before the jump), or the static identity
 ///   (name, call sign, IMO number) changes from one non-empty value to another.
 /// - `ais.ship_type` on position reports: the type the vessel last declared in a static report.
+/// - `ais.prev_zone`: the zone of the vessel's position before this report (so a vessel that
+///   went silent over a cable and reappears elsewhere is seen where it went dark).
 /// - `ais.zone`, `ais.zone_dwell_s`: the zone the position is in and the seconds since this
 ///   vessel entered it (inside by its reports; one or two reports just outside, for less than
 ///   five minutes, do not count as leaving).
@@ -112,6 +114,9 @@ final class AISTracker {
         if let now = time, t.lastSeen != Int64.min {
             f.add(.aisGapS, double: (Double(now) - Double(t.lastSeen)) / 1e9)
         }
+        // Where the vessel was before this report: one that goes silent over a cable and
+        // reappears elsewhere is caught by where it went dark, not where it came back.
+        if t.zone >= 0 && t.zone < zones.zones.count { f.add(.aisPrevZone, .string(zones.zones[t.zone].name)) }
         if let now = time { t.lastSeen = max(t.lastSeen, now) }
 
         // Static identity: name, call sign, IMO number.

@@ -22,7 +22,7 @@ public enum FieldID: UInt8, CaseIterable, Sendable {
     case aisAddressed, aisBandA, aisBandB, aisZoneSize, aisStationType, aisInterval, aisQuiet
     case aisPartNum, aisVendorID, aisModel, aisSerial, aisMothershipMMSI, aisStructured, aisAppID, aisGNSS
     // ais.* derived by the vessel track
-    case aisMID, aisMMSIValid, aisImpliedSpeed, aisJumpNM, aisGapS, aisIdentityConflict, aisZone, aisZoneDwellS
+    case aisMID, aisMMSIValid, aisImpliedSpeed, aisJumpNM, aisGapS, aisIdentityConflict, aisZone, aisPrevZone, aisZoneDwellS
     // gnss.* decoded
     case gnssTime, gnssLat, gnssLon, gnssFix, gnssFixQuality, gnssStatus, gnssModeIndicator, gnssFixMode
     case gnssSatsUsed, gnssHDOP, gnssPDOP, gnssVDOP, gnssAltM, gnssGeoidSepM, gnssSOG, gnssCOG, gnssMagvar
@@ -159,6 +159,7 @@ public enum FieldID: UInt8, CaseIterable, Sendable {
         case .aisGapS: "gap_s"
         case .aisIdentityConflict: "identity_conflict"
         case .aisZone: "zone"
+        case .aisPrevZone: "prev_zone"
         case .aisZoneDwellS: "zone_dwell_s"
         case .gnssTime: "time"
         case .gnssLat: "lat"

@@ -70,6 +70,10 @@ let defaultSignatureCases: [SignatureCase] = [
     SignatureCase(id: "2c8a1b63-4f75-4d2f-8b1e-6a3f7d8c9b03", kind: .ais,
                   fires: ais(["ais.gap_s": .double(2400), "ais.zone": .string("cable:Estlink 2")]),
                   nearMiss: ais(["ais.gap_s": .double(2400), "ais.zone": .string("fairway:Helsinki")])),
+    // Went dark in the corridor, came back outside it.
+    SignatureCase(id: "2c8a1b63-4f75-4d2f-8b1e-6a3f7d8c9b03", kind: .ais,
+                  fires: ais(["ais.gap_s": .double(5400), "ais.prev_zone": .string("cable:Estlink 2")]),
+                  nearMiss: ais(["ais.gap_s": .double(600), "ais.prev_zone": .string("cable:Estlink 2")])),
     SignatureCase(id: "2c8a1b63-4f75-4d2f-8b1e-6a3f7d8c9b04", kind: .ais,
                   fires: ais(["ais.zone": .string("pipeline:Balticconnector"), "ais.sog": .double(1.4), "ais.zone_dwell_s": .double(2700)]),
                   nearMiss: ais(["ais.zone": .string("pipeline:Balticconnector"), "ais.sog": .double(11), "ais.zone_dwell_s": .double(2700)])),
