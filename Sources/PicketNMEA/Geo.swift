@@ -30,8 +30,12 @@ public enum Geo {
         let rad = Double.pi / 180
         let kx = cos(lat * rad) * rad * earthRadiusM
         let ky = rad * earthRadiusM
-        let ax = wrap(aLon - lon) * kx, ay = (aLat - lat) * ky
-        let bx = wrap(bLon - lon) * kx, by = (bLat - lat) * ky
+        // The segment the short way from a to b, placed relative to the position through a (b
+        // wrapped relative to the position on its own put a segment across the antimeridian
+        // round the rest of the globe).
+        let aRel = wrap(aLon - lon)
+        let ax = aRel * kx, ay = (aLat - lat) * ky
+        let bx = (aRel + wrap(bLon - aLon)) * kx, by = (bLat - lat) * ky
         let dx = bx - ax, dy = by - ay
         let len2 = dx * dx + dy * dy
         var t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0

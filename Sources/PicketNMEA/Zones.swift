@@ -40,8 +40,12 @@ public struct ZoneSet: Sendable {
 
     /// The first zone (in load order) containing the position.
     public func zone(containingLat lat: Double, lon: Double) -> Int? {
-        for (k, z) in zones.enumerated() where lat >= z.minLat && lat <= z.maxLat && lon >= z.minLon && lon <= z.maxLon {
-            if Self.contains(z, lat, lon) { return k }
+        for (k, z) in zones.enumerated() where lat >= z.minLat && lat <= z.maxLat {
+            // A zone across the antimeridian has longitudes past ±180 (unwrapped at load): the
+            // position is tried as it is and a turn either way.
+            for l in [lon, lon - 360, lon + 360] where l >= z.minLon && l <= z.maxLon {
+                if Self.contains(z, lat, l) { return k }
+            }
         }
         return nil
     }
@@ -233,7 +237,22 @@ public struct ZoneSet: Sendable {
             throw LoadError(message: "\(origin): unsupported geometry type \(type)")
         }
         let bufferM = buffer ?? (shape == .line ? Self.defaultLineBufferM : 0)
-        var minLat = 90.0, maxLat = -90.0, minLon = 180.0, maxLon = -180.0
+        // Each ring and line continuous in longitude: a step of more than 180 degrees crosses the
+        // antimeridian (a cable from 179.8 to -179.8 is 0.4 degrees long, not 359.6), so the
+        // coordinates run on past ±180 instead.
+        for p in parts.indices {
+            for r in parts[p].indices where !parts[p][r].isEmpty {
+                var previous = parts[p][r][0].1
+                for i in parts[p][r].indices.dropFirst() {
+                    var lo = parts[p][r][i].1
+                    while lo - previous > 180 { lo -= 360 }
+                    while lo - previous < -180 { lo += 360 }
+                    parts[p][r][i].1 = lo
+                    previous = lo
+                }
+            }
+        }
+        var minLat = 90.0, maxLat = -90.0, minLon = Double.infinity, maxLon = -Double.infinity
         for part in parts {
             for ring in part {
                 for (la, lo) in ring {
@@ -248,6 +267,6 @@ public struct ZoneSet: Sendable {
         let dLon = bufferM / (111_000 * cosLat)
         zones.append(Zone(name: name, shape: shape, parts: parts, bufferM: bufferM,
                           minLat: minLat - dLat, maxLat: maxLat + dLat,
-                          minLon: max(-180, minLon - dLon), maxLon: min(180, maxLon + dLon), origin: origin))
+                          minLon: minLon - dLon, maxLon: maxLon + dLon, origin: origin))
     }
 }

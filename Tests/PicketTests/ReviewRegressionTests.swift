@@ -1,5 +1,6 @@
 import Foundation
 import PicketCore
+import PicketNMEA
 import Testing
 
 @testable import PicketSignatures
@@ -416,4 +417,19 @@ extension ContractReviewTests {
     let gnss = try #require(events.last?["gnss"] as? [String: Any])
     #expect(abs((number(gnss["jump_m"]) ?? 0) - 5556) < 5, "\(gnss)")
     #expect(abs((number(gnss["jump_speed_kn"]) ?? 0) - 18) < 0.1, "\(gnss)")
+}
+
+/// Zones across the antimeridian: a cable from 179.8 to -179.8 is 0.4 degrees long. It was taken
+/// the long way round (a vessel at longitude 0 was "on" it) and missed vessels actually on it.
+@Test(arguments: [("LineString", "[[179.8,-17.0],[-179.8,-17.0]]"),
+                  ("Polygon", "[[[179.8,-17.1],[-179.8,-17.1],[-179.8,-16.9],[179.8,-16.9],[179.8,-17.1]]]")])
+func zonesAcrossTheAntimeridian(_ type: String, _ coordinates: String) throws {
+    let path = Paths.temporary("antimeridian-\(type).geojson")
+    try """
+        {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"cable:Pacific","buffer_m":2000},
+         "geometry":{"type":"\(type)","coordinates":\(coordinates)}}]}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+    let zones = try ZoneSet.load(paths: [path])
+    for lon in [179.9, -179.9, 180.0, -180.0, 179.85] { #expect(zones.zone(containingLat: -17.0, lon: lon) == 0, "\(lon)") }
+    for lon in [0.0, 179.0, -179.0, 90.0] { #expect(zones.zone(containingLat: -17.0, lon: lon) == nil, "\(lon)") }
 }
