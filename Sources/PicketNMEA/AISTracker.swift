@@ -11,6 +11,8 @@ import PicketCore
 ///   the last position but consistent with the one before the jump), or the static identity
 ///   (name, call sign, IMO number) changes from one non-empty value to another.
 /// - `ais.ship_type` on position reports: the type the vessel last declared in a static report.
+/// - `ais.track_speed_kn`: the speed over the last two minutes or more of the vessel's reports
+///   (when it covered a mile or more), so small steps of a spoofed track add up.
 /// - `ais.prev_zone`: the zone of the vessel's position before this report (so a vessel that
 ///   went silent over a cable and reappears elsewhere is seen where it went dark).
 /// - `ais.zone`, `ais.zone_dwell_s`: the zone the position is in and the seconds since this
@@ -42,7 +44,13 @@ final class AISTracker {
         /// Reports outside `zone` in a row, and the record time of the first of them.
         var outsideReports = 0
         var outsideSince: Int64 = Int64.min
+        /// A position at least `trackWindowNS` older than the next one measured against it.
+        var anchorLat = Double.nan, anchorLon = Double.nan, anchorTime: Int64 = Int64.min
     }
+
+    /// `ais.track_speed_kn` is measured over at least this long (and at least `minJumpNM`): a
+    /// spoofed track moving in steps under a mile, each below the jump threshold, still adds up.
+    static let trackWindowNS: Int64 = 120_000_000_000
 
     /// Leaving a zone takes this many reports in a row outside it, or this long outside: a
     /// vessel creeping along a corridor's edge must not restart its dwell whenever one report
@@ -163,6 +171,15 @@ final class AISTracker {
                     }
                     if fromAlternate { conflict = true }
                     t.altLat = t.lat; t.altLon = t.lon; t.altTime = t.posTime
+                }
+            }
+            if let now = time {
+                if t.anchorTime == Int64.min || now < t.anchorTime {
+                    t.anchorLat = lat; t.anchorLon = lon; t.anchorTime = now
+                } else if now - t.anchorTime >= Self.trackWindowNS {
+                    let d = Geo.distanceNM(t.anchorLat, t.anchorLon, lat, lon)
+                    if d >= Self.minJumpNM { f.add(.aisTrackSpeed, double: round3(d / ((Double(now) - Double(t.anchorTime)) / 3.6e12))) }
+                    t.anchorLat = lat; t.anchorLon = lon; t.anchorTime = now
                 }
             }
             t.lat = lat; t.lon = lon

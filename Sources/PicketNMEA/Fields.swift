@@ -22,7 +22,7 @@ public enum FieldID: UInt8, CaseIterable, Sendable {
     case aisAddressed, aisBandA, aisBandB, aisZoneSize, aisStationType, aisInterval, aisQuiet
     case aisPartNum, aisVendorID, aisModel, aisSerial, aisMothershipMMSI, aisStructured, aisAppID, aisGNSS
     // ais.* derived by the vessel track
-    case aisMID, aisMMSIValid, aisImpliedSpeed, aisJumpNM, aisGapS, aisIdentityConflict, aisZone, aisPrevZone, aisZoneDwellS
+    case aisMID, aisMMSIValid, aisImpliedSpeed, aisTrackSpeed, aisJumpNM, aisGapS, aisIdentityConflict, aisZone, aisPrevZone, aisZoneDwellS
     // gnss.* decoded
     case gnssTime, gnssLat, gnssLon, gnssFix, gnssFixQuality, gnssStatus, gnssModeIndicator, gnssFixMode
     case gnssSatsUsed, gnssHDOP, gnssPDOP, gnssVDOP, gnssAltM, gnssGeoidSepM, gnssSOG, gnssCOG, gnssMagvar
@@ -155,6 +155,7 @@ public enum FieldID: UInt8, CaseIterable, Sendable {
         case .aisMID: "mid"
         case .aisMMSIValid: "mmsi_valid"
         case .aisImpliedSpeed: "implied_speed_kn"
+        case .aisTrackSpeed: "track_speed_kn"
         case .aisJumpNM: "jump_nm"
         case .aisGapS: "gap_s"
         case .aisIdentityConflict: "identity_conflict"

@@ -366,6 +366,16 @@ extension DamagedInputTests {
         #expect(try findings(lines, "stopped-on-cable.log").contains("Vessel stopped inside a cable or pipeline corridor"))
     }
 
+    /// A spoofed track at 180 knots in 0.3-mile steps every 6 s: no single step reaches the
+    /// one-mile jump threshold, so no rule fired; two minutes of them add up to six miles.
+    @Test func spoofedTrackInSmallStepsIsImpossiblyFast() throws {
+        let lines = (0..<100).map { i -> String in
+            let (la, lo) = Self.move(59.3, 22.0, bearing: 90, nm: 0.3 * Double(i))
+            return stamp(6 * i) + " " + aisPosition(mmsi: 230_222_222, lat: la, lon: lo, sog: 12, cog: 90)
+        }
+        #expect(try findings(lines, "small-steps.log").contains("AIS position implies an impossible speed"))
+    }
+
     /// A transponder whose GNSS gave nothing sends 0,0: not a position (it made the vessel jump
     /// across the globe and back: impossible speeds, "one MMSI in two places").
     @Test func nullIslandIsNotAPosition() throws {
