@@ -66,6 +66,14 @@ struct GSVSat {
 ///  ZDA  time, day, month, year, local zone hours, local zone minutes
 /// ```
 enum GNSSDecoder {
+    /// An NMEA 2.3+ mode indicator that stands for a satellite fix: not N (no fix), E (dead
+    /// reckoning: what a receiver coasts on when jammed), M (manual) or S (simulator). Absent
+    /// (older receivers) counts as a fix, the status field deciding.
+    static func modeIsFix(_ mode: UInt8?) -> Bool {
+        guard let mode else { return true }
+        return mode != 78 && mode != 69 && mode != 77 && mode != 83
+    }
+
     static func kind(_ b: UnsafeRawBufferPointer, _ formatter: Range<Int>) -> GNSSReading.Kind? {
         guard formatter.count == 3 else { return nil }
         let c0 = b[formatter.lowerBound], c1 = b[formatter.lowerBound + 1], c2 = b[formatter.lowerBound + 2]
@@ -108,8 +116,10 @@ enum GNSSDecoder {
             position(2)
             if let q = int(6) {
                 f.add(.gnssFixQuality, int: q)
-                r.fix = q > 0
-                f.add(.gnssFix, bool: q > 0)
+                // 6 is dead reckoning (no satellites behind it), 7 manual, 8 simulation: no fix.
+                let ok = q > 0 && q != 6 && q != 7 && q != 8
+                r.fix = ok
+                f.add(.gnssFix, bool: ok)
             }
             add(.gnssSatsUsed, int(7))
             add(.gnssHDOP, dec(8))
@@ -130,7 +140,7 @@ enum GNSSDecoder {
             let mode = char(12)
             addChar(.gnssModeIndicator, mode)
             if let status {
-                let ok = status == 65 && mode != 78
+                let ok = status == 65 && Self.modeIsFix(mode)
                 r.fix = ok
                 f.add(.gnssFix, bool: ok)
             }
@@ -142,7 +152,7 @@ enum GNSSDecoder {
             let mode = char(7)
             addChar(.gnssModeIndicator, mode)
             if let status {
-                let ok = status == 65 && mode != 78
+                let ok = status == 65 && Self.modeIsFix(mode)
                 r.fix = ok
                 f.add(.gnssFix, bool: ok)
             }
@@ -153,7 +163,7 @@ enum GNSSDecoder {
             if !m.isEmpty {
                 f.add(.gnssModeIndicator, range: m)
                 var ok = false
-                for k in m where b[k] != 78 { ok = true }  // any system not 'N'
+                for k in m where Self.modeIsFix(b[k]) { ok = true }  // any system with a fix
                 r.fix = ok
                 f.add(.gnssFix, bool: ok)
             }

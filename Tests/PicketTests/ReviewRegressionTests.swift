@@ -443,3 +443,19 @@ func zonesAcrossTheAntimeridian(_ type: String, _ coordinates: String) throws {
     for lon in [179.9, -179.9, 180.0, -180.0, 179.85] { #expect(zones.zone(containingLat: -17.0, lon: lon) == 0, "\(lon)") }
     for lon in [0.0, 179.0, -179.0, 90.0] { #expect(zones.zone(containingLat: -17.0, lon: lon) == nil, "\(lon)") }
 }
+
+/// A receiver coasting on dead reckoning (GGA quality 6, RMC/GLL/GNS mode E) has no satellite
+/// fix: that is what jamming leaves, and counting it as a fix hid the fix-lost rules.
+@Test(arguments: [("$GPGGA,080000.00,5924.0000,N,02442.0000,E,6,04,1.0,10.0,M,18.0,M,,", false),
+                  ("$GPGGA,080000.00,5924.0000,N,02442.0000,E,1,08,1.0,10.0,M,18.0,M,,", true),
+                  ("$GPRMC,080000.00,A,5924.0000,N,02442.0000,E,11.2,48.0,271126,,,E", false),
+                  ("$GPRMC,080000.00,A,5924.0000,N,02442.0000,E,11.2,48.0,271126,,,A", true),
+                  ("$GPRMC,080000.00,A,5924.0000,N,02442.0000,E,11.2,48.0,271126,,", true),
+                  ("$GPGLL,5924.0000,N,02442.0000,E,080000.00,A,E", false),
+                  ("$GNGNS,080000.00,5924.0000,N,02442.0000,E,EE,08,1.0,10.0,18.0,,", false),
+                  ("$GNGNS,080000.00,5924.0000,N,02442.0000,E,EA,08,1.0,10.0,18.0,,", true)])
+func deadReckoningIsNoFix(_ sentence: String, _ fix: Bool) throws {
+    let events = decodeLines([nmea(sentence)])
+    let gnss = try #require(events.last?["gnss"] as? [String: Any])
+    #expect(gnss["fix"] as? Bool == fix, "\(gnss)")
+}
