@@ -47,6 +47,9 @@ public enum HTTPRequestParser {
 
     /// Whether `b` starts like an HTTP request (a known method and a space): true, false, or
     /// nil when there are too few bytes to tell.
+    /// How many bytes protocol detection looks at before it gives up (`NetworkPipeline`).
+    public static let detectBytes = 64
+
     public static func looksLikeRequest(_ b: UnsafeRawBufferPointer, anyMethod: Bool = false) -> Bool? {
         if anyMethod {
             // Inside a connection already taken for HTTP: any method token and a space, as
@@ -69,14 +72,18 @@ public enum HTTPRequestParser {
             if ok { return true }
         }
         if short { return nil }
-        // Another method: HTTP when the whole request line is there and says so
-        // (`TOKEN SP target SP HTTP/`), as servers take it; any token alone is not enough.
+        // Another method: HTTP when the request line says so (`TOKEN SP target SP HTTP/x.y`),
+        // as servers take it; a token alone is not enough. Only the first `detectBytes` count
+        // (detection waits no longer), so the answer does not depend on how the bytes arrive.
+        let limit = min(b.count, detectBytes)
         var i = 0
-        while i < b.count && i <= 32 && Self.isToken(b[i]) { i += 1 }
-        guard i > 0, i < b.count, b[i] == 32 else { return false }
+        while i < limit && i <= 32 && Self.isToken(b[i]) { i += 1 }
+        if i == b.count && i < detectBytes { return i <= 32 ? nil : false }
+        guard i > 0, i < limit, b[i] == 32 else { return false }
         var e = i
-        while e < b.count && e < 8192 && b[e] != 10 { e += 1 }
-        guard e < b.count && b[e] == 10 else { return false }
+        while e < limit && b[e] != 10 { e += 1 }
+        if e == b.count && e < detectBytes { return nil }  // the line is still coming
+        guard e < limit && b[e] == 10 else { return false }
         var l = e
         if l > i && b[l - 1] == 13 { l -= 1 }
         guard l - i > 9 else { return false }

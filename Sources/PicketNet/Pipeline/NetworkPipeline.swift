@@ -78,7 +78,7 @@ public final class NetworkPipeline {
     /// Largest ClientHello kept across records and segments (`tls_handshake` cap).
     static let maxHandshakeBytes = 64 << 10
     /// Bytes kept while deciding what protocol a direction speaks.
-    static let maxDetectBytes = 64
+    static let maxDetectBytes = HTTPRequestParser.detectBytes
 
     public init(options: NetworkOptions = NetworkOptions()) {
         self.options = options
