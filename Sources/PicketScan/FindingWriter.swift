@@ -18,6 +18,7 @@ public struct FindingWriter: FindingSink {
 
     private let output: OutputFile
     private var json = JSONOut(capacity: 1 << 14)
+    private var printable: [UInt8] = []
     public let format: Format
     public let filter: FindingFilter
     public let includePayload: Bool
@@ -153,7 +154,12 @@ public struct FindingWriter: FindingSink {
         if includePayload {
             let p = e.payload
             json.key("payload"); json.base64(p)
-            json.key("payload_printable"); json.string(bytes: p)
+            // As Suricata's EVE writes it: printable ASCII, CR and LF as they are, every other
+            // byte a dot.
+            printable.removeAll(keepingCapacity: true)
+            for c in p { printable.append((c >= 0x20 && c < 0x7F) || c == 10 || c == 13 ? c : UInt8(ascii: ".")) }
+            json.key("payload_printable")
+            printable.withUnsafeBytes { json.string(bytes: $0) }
         }
         json.key("picket")
         json.beginObject()

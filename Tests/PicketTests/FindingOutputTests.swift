@@ -82,7 +82,20 @@ import Testing
         let printable = try #require(f["payload_printable"] as? String)
         let encoded = try #require(f["payload"] as? String)
         let decoded = try #require(Data(base64Encoded: encoded))
-        #expect(String(decoding: decoded, as: UTF8.self) == printable)
+        // Suricata's form: printable ASCII, CR and LF as they are, every other byte a dot.
+        let expected = String(decoding: decoded.map { ($0 >= 0x20 && $0 < 0x7F) || $0 == 10 || $0 == 13 ? $0 : UInt8(ascii: ".") }, as: UTF8.self)
+        #expect(printable == expected)
+    }
+
+    @Test("payload_printable is Suricata's: binary bytes become dots")
+    func payloadPrintableOfBinary() throws {
+        let rules = Paths.temporary("printable.rules")
+        try "alert udp any any -> any any (msg:\"bin\"; content:\"|DE AD|\"; sid:9;)\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let pcap = Paths.temporary("printable.pcap")
+        try writePcap(pcap, frames: [udpFrame([0x41, 0xDE, 0xAD, 0x00, 0x0A, 0xC3, 0xA9, 0x42])])
+        let r = try picket(["scan", "-s", rules, "--format", "eve", "--payload", "--no-progress", pcap])
+        let f = try #require(try JSONSerialization.jsonObject(with: Data((r.stdout.split(separator: "\n").first ?? "").utf8)) as? [String: Any])
+        #expect(f["payload_printable"] as? String == "A...\n..B", "\(r.stdout) \(r.stderr)")
     }
 
     @Test("an empty signature set warns and still counts")
