@@ -41,7 +41,16 @@ final class GNSSTracker {
     struct SkyEntry {
         var group: UInt32  // talker (2 bytes) << 8 | signal id
         var sat: GSVSat
+        /// When its group last came complete: the receiver's group count and clock.
+        var epoch: UInt64 = 0
+        var clockNS: Int64?
     }
+
+    /// A satellite group (a constellation's signal) not reported again for this long, or for
+    /// this many other groups, has left the sky. A jammed receiver may stop sending a
+    /// constellation's list; its last strong values must not stand for a sky it no longer sees.
+    static let staleGroupNS: Int64 = 30_000_000_000
+    static let staleGroupEpochs: UInt64 = 64
 
     struct Receiver {
         var key: UInt64
@@ -57,6 +66,7 @@ final class GNSSTracker {
         var positionNS: Int64?
         var lat = Double.nan, lon = Double.nan
         var sky: [SkyEntry] = []
+        var skyEpoch: UInt64 = 0
         var pendingGroup: UInt32 = 0
         var pendingNext = 0
         var pendingCount = 0
@@ -231,18 +241,24 @@ final class GNSSTracker {
         for k in 0..<r.satCount where rx.pending.count < 64 { rx.pending.append(r.sat(k)) }
         rx.pendingNext += 1
         guard r.gsvNumber == r.gsvCount else { return false }
-        // Group complete: replace its satellites in the sky.
+        // Group complete: replace its satellites in the sky, and drop groups gone stale.
         rx.pendingNext = 0
+        rx.skyEpoch &+= 1
+        let epoch = rx.skyEpoch, now = rx.clockNS
         // (Index loops and in-place compaction: nothing here allocates once the tables have grown.)
         var kept = 0
         for k in 0..<rx.sky.count where rx.sky[k].group != group {
-            rx.sky[kept] = rx.sky[k]
+            let e = rx.sky[k]
+            var stale = epoch &- e.epoch > Self.staleGroupEpochs
+            if let now, let then = e.clockNS, now.saturatingSubtract(then) > Self.staleGroupNS { stale = true }
+            if stale { continue }
+            rx.sky[kept] = e
             kept += 1
         }
         rx.sky.removeLast(rx.sky.count - kept)
         for k in 0..<rx.pending.count {
             if rx.sky.count >= Self.maxSatellites { satellitesCapped += 1; break }
-            rx.sky.append(SkyEntry(group: group, sat: rx.pending[k]))
+            rx.sky.append(SkyEntry(group: group, sat: rx.pending[k], epoch: epoch, clockNS: now))
         }
         var n = 0, strong = 0
         var sum = 0.0, sum2 = 0.0

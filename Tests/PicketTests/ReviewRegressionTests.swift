@@ -467,3 +467,23 @@ func deadReckoningIsNoFix(_ sentence: String, _ fix: Bool) throws {
     let gnss = try #require(events.last?["gnss"] as? [String: Any])
     #expect(gnss["fix"] as? Bool == fix, "\(gnss)")
 }
+
+/// A jammed receiver that stops sending a constellation's satellite list: that list's last
+/// strong values stood for the sky for ever (sats_strong stayed 4, the jamming rule never
+/// fired). A group not reported for 30 s of receiver time has left the sky.
+@Test func satelliteGroupsNotReportedAgainLeaveTheSky() throws {
+    func rmc(_ t: Int) -> String {
+        nmea(String(format: "$GPRMC,08%02d%02d.00,A,5924.0000,N,02442.0000,E,10.0,90.0,271126,,,A", t / 60, t % 60))
+    }
+    var lines: [String] = []
+    for t in 0..<60 {
+        lines.append(rmc(t))
+        let gps = t < 10 ? "40,02,17,308,41,03,07,344,42,04,22,228,43" : "12,02,17,308,11,03,07,344,10,04,22,228,12"
+        lines.append(nmea("$GPGSV,1,1,04,01,40,083,\(gps)"))
+        if t < 10 { lines.append(nmea("$GLGSV,1,1,04,65,40,083,44,66,17,308,45,67,07,344,46,68,22,228,47")) }
+    }
+    let events = decodeLines(lines)
+    let strong = events.compactMap { ($0["gnss"] as? [String: Any]).flatMap { number($0["sats_strong"]) } }
+    #expect(strong.first == 4 || strong.first == 8, "\(strong.prefix(3))")
+    #expect(strong.last == 0, "\(strong.suffix(5))")
+}
