@@ -78,12 +78,11 @@ public enum Sniffer {
                 nuls += 1
                 run += 1
             } else {
-                if c == 10 || c == 13 { lineEndNULs += run }
+                if c == 10 || c == 13 { lineEndNULs += min(run, 2) }  // a terminator or two, not a run
                 run = 0
             }
             if c < 0x20 && c != 9 && c != 10 && c != 13 && c != 12 && c != 27 { controls += 1 }
         }
-        if b.count == n { lineEndNULs += run }  // NULs ending the input end its last line
         let counted = nuls - lineEndNULs
         controls -= lineEndNULs
         return counted * 256 <= n && (counted == 0 || n >= 256) && controls * 10 <= n

@@ -13,8 +13,9 @@ import PicketCore
 /// - `ais.ship_type` on position reports: the type the vessel last declared in a static report.
 /// - `ais.track_speed_kn`: the speed over the last two minutes or more of the vessel's reports
 ///   (when it covered a mile or more), so small steps of a spoofed track add up.
-/// - `ais.prev_zone`: the zone of the vessel's position before this report (so a vessel that
-///   went silent over a cable and reappears elsewhere is seen where it went dark).
+/// - `ais.prev_zone`: the zone the vessel was in before this report (as `ais.zone` counts it, so
+///   also while one or two reports fell just outside), so a vessel that went silent over a
+///   cable and reappears elsewhere is seen where it went dark.
 /// - `ais.zone`, `ais.zone_dwell_s`: the zone the position is in and the seconds since this
 ///   vessel entered it (inside by its reports; one or two reports just outside, for less than
 ///   five minutes, do not count as leaving).
@@ -176,7 +177,7 @@ final class AISTracker {
             if let now = time {
                 if t.anchorTime == Int64.min || now < t.anchorTime {
                     t.anchorLat = lat; t.anchorLon = lon; t.anchorTime = now
-                } else if now - t.anchorTime >= Self.trackWindowNS {
+                } else if now.saturatingSubtract(t.anchorTime) >= Self.trackWindowNS {
                     let d = Geo.distanceNM(t.anchorLat, t.anchorLon, lat, lon)
                     if d >= Self.minJumpNM { f.add(.aisTrackSpeed, double: round3(d / ((Double(now) - Double(t.anchorTime)) / 3.6e12))) }
                     t.anchorLat = lat; t.anchorLon = lon; t.anchorTime = now

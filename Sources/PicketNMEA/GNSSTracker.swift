@@ -67,6 +67,8 @@ final class GNSSTracker {
         var lat = Double.nan, lon = Double.nan
         var sky: [SkyEntry] = []
         var skyEpoch: UInt64 = 0
+        /// Receiver clock when a satellite group last came complete.
+        var skyClockNS: Int64?
         var pendingGroup: UInt32 = 0
         var pendingNext = 0
         var pendingCount = 0
@@ -212,6 +214,16 @@ final class GNSSTracker {
         } else if r.kind == .gsv {
             _ = gsv(&rx, r, talker: talker)
         }
+        // No satellite list at all for a while (a receiver that stopped sending GSV while its
+        // fix is gone): the sky it last described is gone too.
+        if rx.hasSummary, !rx.sky.isEmpty, let now = rx.clockNS, let then = rx.skyClockNS,
+           now.saturatingSubtract(then) > Self.staleGroupNS {
+            rx.sky.removeAll(keepingCapacity: true)
+            rx.tracked = 0
+            rx.strong = 0
+            rx.mean = 0
+            rx.std = 0
+        }
         if rx.hasSummary {
             f.add(.gnssCN0Mean, double: round3(rx.mean))
             f.add(.gnssCN0Std, double: round3(rx.std))
@@ -245,6 +257,7 @@ final class GNSSTracker {
         rx.pendingNext = 0
         rx.skyEpoch &+= 1
         let epoch = rx.skyEpoch, now = rx.clockNS
+        rx.skyClockNS = now
         // (Index loops and in-place compaction: nothing here allocates once the tables have grown.)
         var kept = 0
         for k in 0..<rx.sky.count where rx.sky[k].group != group {

@@ -43,8 +43,9 @@ public struct ZoneSet: Sendable {
         for (k, z) in zones.enumerated() where lat >= z.minLat && lat <= z.maxLat {
             // A zone across the antimeridian has longitudes past ±180 (unwrapped at load): the
             // position is tried as it is and a turn either way.
-            for l in [lon, lon - 360, lon + 360] where l >= z.minLon && l <= z.maxLon {
-                if Self.contains(z, lat, l) { return k }
+            for turn in -1...1 {
+                let l = lon + Double(turn) * 360
+                if l >= z.minLon && l <= z.maxLon && Self.contains(z, lat, l) { return k }
             }
         }
         return nil
@@ -240,10 +241,11 @@ public struct ZoneSet: Sendable {
         // Each ring and line continuous in longitude: a step of more than 180 degrees crosses the
         // antimeridian (a cable from 179.8 to -179.8 is 0.4 degrees long, not 359.6), so the
         // coordinates run on past ±180 instead.
+        // (Across a polygon's rings too: a hole is placed against its outer ring, not on its own.)
         for p in parts.indices {
+            var previous = parts[p].first?.first?.1 ?? 0
             for r in parts[p].indices where !parts[p][r].isEmpty {
-                var previous = parts[p][r][0].1
-                for i in parts[p][r].indices.dropFirst() {
+                for i in parts[p][r].indices {
                     var lo = parts[p][r][i].1
                     while lo - previous > 180 { lo -= 360 }
                     while lo - previous < -180 { lo += 360 }

@@ -141,13 +141,13 @@ public struct IPNetwork: Sendable, Hashable {
         }
         let halves = s.components(separatedBy: "::")
         guard halves.count <= 2 else { return nil }
-        func groups(_ t: String) -> [UInt16]? {
+        func groups(_ t: String, last: Bool) -> [UInt16]? {
             if t.isEmpty { return [] }
             var out: [UInt16] = []
             let parts = t.split(separator: ":", omittingEmptySubsequences: false)
             for (k, g) in parts.enumerated() {
                 // The last 32 bits may be written as a dotted quad (`::ffff:10.1.2.3`).
-                if k == parts.count - 1, g.contains("."), let v4 = parseAddress(String(g)), !v4.isV6 {
+                if last, k == parts.count - 1, g.contains("."), let v4 = parseAddress(String(g)), !v4.isV6 {
                     out += [UInt16(truncatingIfNeeded: v4.lo >> 16), UInt16(truncatingIfNeeded: v4.lo)]
                     continue
                 }
@@ -156,10 +156,10 @@ public struct IPNetwork: Sendable, Hashable {
             }
             return out
         }
-        guard let head = groups(halves[0]) else { return nil }
+        guard let head = groups(halves[0], last: halves.count == 1) else { return nil }
         var all = head
         if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
+            guard let tail = groups(halves[1], last: true), head.count + tail.count < 8 else { return nil }
             all += [UInt16](repeating: 0, count: 8 - head.count - tail.count) + tail
         }
         guard all.count == 8 else { return nil }

@@ -43,6 +43,10 @@ let defaultSignatureCases: [SignatureCase] = [
     SignatureCase(id: "1b7f0a52-3e64-4c1e-9a0d-5f2e6c7b8a01", kind: .ais,
                   fires: ais(["ais.msg_type": .int(9), "ais.track_speed_kn": .double(450)]),
                   nearMiss: ais(["ais.msg_type": .int(9), "ais.track_speed_kn": .double(140)])),
+    // An aircraft's one-second hop of 0.15 nm reads as 540 kn: noise under the one-mile guard.
+    SignatureCase(id: "1b7f0a52-3e64-4c1e-9a0d-5f2e6c7b8a01", kind: .ais,
+                  fires: ais(["ais.msg_type": .int(9), "ais.implied_speed_kn": .double(540), "ais.jump_nm": .double(1.5)]),
+                  nearMiss: ais(["ais.msg_type": .int(9), "ais.implied_speed_kn": .double(540), "ais.jump_nm": .double(0.15)])),
     SignatureCase(id: "1b7f0a52-3e64-4c1e-9a0d-5f2e6c7b8a02", kind: .ais,
                   fires: ais(["ais.ship_type": .int(80), "ais.implied_speed_kn": .double(27), "ais.jump_nm": .double(0.9)]),
                   nearMiss: ais(["ais.ship_type": .int(60), "ais.implied_speed_kn": .double(27), "ais.jump_nm": .double(0.9)])),

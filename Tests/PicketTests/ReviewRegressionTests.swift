@@ -1,6 +1,7 @@
 import Foundation
 import PicketCore
 import PicketNMEA
+import PicketNet
 import Testing
 
 @testable import PicketSignatures
@@ -131,6 +132,23 @@ extension DamagedInputTests {
         #expect(Set(r.events.compactMap(\.flowID)).count == 1, "\(name)")
     }
 
+    /// Past the stream depth `next` stops: a real RST must still end the connection, or the
+    /// next connection on the same ports (within a minute) was never inspected.
+    @Test func rstPastTheDepthStillEndsTheConnection() {
+        var options = NetworkOptions()
+        options.stream.depth = 100
+        let upload = "POST /up HTTP/1.1\r\nContent-Length: 400\r\n\r\n" + String(repeating: "x", count: 400)
+        let bytes = Array(upload.utf8)  // (cut as bytes: "\r\n" is one Character)
+        var p = connection([(0, String(decoding: bytes[0..<60], as: UTF8.self)), (60, String(decoding: bytes[60..<260], as: UTF8.self)),
+                            (260, String(decoding: bytes[260...], as: UTF8.self))])
+        p.append(Build.seg(true, seq: 1000 + UInt32(upload.utf8.count), ack: 5000, flags: F.rst))
+        p += [Build.seg(true, seq: 70000, flags: F.syn), Build.seg(false, seq: 80000, ack: 70001, flags: F.syn | F.ack),
+              Build.seg(true, seq: 70001, ack: 80001, flags: F.ack), Build.seg(true, seq: 70001, ack: 80001, "GET /second HTTP/1.1\r\n\r\n")]
+        let r = runPipeline(p, options: options)
+        #expect(r.events.filter { $0.kind == .http }.compactMap { $0.value("http.url") as? String } == ["/up", "/second"],
+                "\(r.events.map { "\($0.kind) \($0.flowID ?? 0) \($0.pcapCount)" })")
+    }
+
     @Test func inSequenceRSTStillEndsTheConnection() {
         var p = connection([(0, "ABC")])
         p.append(Build.seg(true, seq: 1003, ack: 5000, flags: F.rst))
@@ -206,6 +224,12 @@ extension DamagedInputTests {
          "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0000000000000000005\r\nhello\r\n0\r\n\r\nGET /evil HTTP/1.1\r\n\r\n", ["/", "/evil"]),
         ("SMTP is not HTTP", "EHLO mail.example\r\nMAIL FROM:<a@b.example>\r\n", []),
         ("a token without a request line is not HTTP", "HELLO world and more\r\n", []),
+        // Methods longer than 32 bytes are not taken, wherever the bytes are cut.
+        ("a 33-byte method", String(repeating: "M", count: 33) + " / HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n", []),
+        ("a 33-byte method later", "GET / HTTP/1.1\r\n\r\n" + String(repeating: "M", count: 33) + " / HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n", ["/"]),
+        // Detection looks at 64 bytes in all, blank lines included.
+        ("blank line, then another method's line past 64 bytes",
+         "\r\nFOO /" + String(repeating: "x", count: 50) + " HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n", []),
     ])
     func requestsAreDecoded(_ name: String, _ client: String, _ urls: [String]) {
         let r = runPipeline(connection([(0, client)]))
@@ -412,7 +436,7 @@ extension ContractReviewTests {
         let alert = try #require((try JSONSerialization.jsonObject(with: Data(r.stdout.split(separator: "\n").first.map(String.init)?.utf8 ?? "".utf8)) as? [String: Any])?["alert"] as? [String: Any])
         let metadata = try #require(alert["metadata"] as? [String: [String]])
         #expect(metadata["former_category"] == ["MALWARE"] && metadata["signature_severity"] == ["Major"], "\(metadata)")
-        #expect(metadata["tag"] == ["one", "two"] && metadata["area"] == ["cyber"], "\(metadata)")
+        #expect(metadata["tag"] == ["one", "two"], "\(metadata)")  // a key given twice: both values, in order
     }
 }
 
@@ -452,6 +476,35 @@ func zonesAcrossTheAntimeridian(_ type: String, _ coordinates: String) throws {
     for lon in [0.0, 179.0, -179.0, 90.0] { #expect(zones.zone(containingLat: -17.0, lon: lon) == nil, "\(lon)") }
 }
 
+/// A polygon across the antimeridian with a hole across it too: the hole is unwrapped against
+/// its outer ring (on its own it was shifted a turn and never matched).
+@Test func holesAcrossTheAntimeridian() throws {
+    let path = Paths.temporary("antimeridian-hole.geojson")
+    try """
+        {"type":"Feature","properties":{"name":"area:ring"},"geometry":{"type":"Polygon","coordinates":[
+          [[179.0,-18.0],[-179.0,-18.0],[-179.0,-16.0],[179.0,-16.0],[179.0,-18.0]],
+          [[-179.5,-17.5],[179.5,-17.5],[179.5,-16.5],[-179.5,-16.5],[-179.5,-17.5]]]}}
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+    let zones = try ZoneSet.load(paths: [path])
+    for lon in [179.2, -179.2] { #expect(zones.zone(containingLat: -17.0, lon: lon) == 0, "\(lon)") }
+    for lon in [179.8, -179.7, 180.0] { #expect(zones.zone(containingLat: -17.0, lon: lon) == nil, "\(lon) is in the hole") }
+}
+
+/// Record times at the ends of Int64 (a tag block `c:` in milliseconds wraps): the two-minute
+/// track speed subtracted them plainly and trapped.
+@Test func trackSpeedAtTheEndsOfTimeDoesNotTrap() throws {
+    let events = decodeLines([tag("c:9223372036855") + aisPosition(mmsi: 230_111_000, lat: 59.5, lon: 24.9),
+                              tag("c:1700000000") + aisPosition(mmsi: 230_111_000, lat: 59.6, lon: 24.9)])
+    #expect(events.count == 2)
+}
+
+/// IPv6 text may end in a dotted quad, and only end in one.
+@Test func dottedQuadOnlyAtTheEndOfIPv6() {
+    #expect(IPNetwork.parseAddress("::ffff:10.1.2.3") != nil)
+    #expect(IPNetwork.parseAddress("1.2.3.4::") == nil)
+    #expect(IPNetwork.parseAddress("::1.2.3.4:1") == nil)
+}
+
 /// A receiver coasting on dead reckoning (GGA quality 6, RMC/GLL/GNS mode E) has no satellite
 /// fix: that is what jamming leaves, and counting it as a fix hid the fix-lost rules.
 @Test(arguments: [("$GPGGA,080000.00,5924.0000,N,02442.0000,E,6,04,1.0,10.0,M,18.0,M,,", false),
@@ -486,4 +539,14 @@ func deadReckoningIsNoFix(_ sentence: String, _ fix: Bool) throws {
     let strong = events.compactMap { ($0["gnss"] as? [String: Any]).flatMap { number($0["sats_strong"]) } }
     #expect(strong.first == 4 || strong.first == 8, "\(strong.prefix(3))")
     #expect(strong.last == 0, "\(strong.suffix(5))")
+
+    // The receiver stops sending GSV at all while its fix is gone: after 30 s no sky either.
+    var quiet: [String] = []
+    for t in 0..<60 {
+        quiet.append(nmea(String(format: "$GPRMC,08%02d%02d.00,%@,5924.0000,N,02442.0000,E,10.0,90.0,271126,,,%@", t / 60, t % 60,
+                                 t < 10 ? "A" : "V", t < 10 ? "A" : "N")))
+        if t < 10 { quiet.append(nmea("$GPGSV,1,1,04,01,40,083,40,02,17,308,41,03,07,344,42,04,22,228,43")) }
+    }
+    let after = decodeLines(quiet).compactMap { ($0["gnss"] as? [String: Any]).flatMap { number($0["sats_strong"]) } }
+    #expect(after.first == 4 && after.last == 0, "\(after.prefix(3)) … \(after.suffix(3))")
 }

@@ -45,19 +45,27 @@ public enum HTTPRequestParser {
         "UNSUBSCRIBE", "SEARCH", "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "PURGE",
     ].map { Array($0.utf8) }
 
-    /// Whether `b` starts like an HTTP request (a known method and a space): true, false, or
-    /// nil when there are too few bytes to tell.
     /// How many bytes protocol detection looks at before it gives up (`NetworkPipeline`).
     public static let detectBytes = 64
+    /// The longest method token taken.
+    static let maxMethodBytes = 32
 
-    public static func looksLikeRequest(_ b: UnsafeRawBufferPointer, anyMethod: Bool = false) -> Bool? {
+    /// Whether `b` starts like an HTTP request: true, false, or nil when there are too few bytes
+    /// to tell. A known method and a space; or (`anyMethod`, inside a connection already taken
+    /// for HTTP) any method token and a space; or a request line with another method that ends
+    /// in `HTTP/x.y` within the first `window` bytes. Every answer depends on the first bytes
+    /// only, so it does not depend on how the bytes arrive.
+    public static func looksLikeRequest(_ b: UnsafeRawBufferPointer, anyMethod: Bool = false,
+                                        window: Int = detectBytes) -> Bool? {
         if anyMethod {
-            // Inside a connection already taken for HTTP: any method token and a space, as
-            // servers and libhtp take it (an unknown method must not end the decoding).
+            // As servers and libhtp take it: an unknown method must not end the decoding.
             var i = 0
-            while i < b.count && i <= 32 && Self.isToken(b[i]) { i += 1 }
+            while i < b.count && Self.isToken(b[i]) {
+                i += 1
+                if i > Self.maxMethodBytes { return false }
+            }
             if i < b.count { return i > 0 && b[i] == 32 }
-            return i <= 32 ? nil : false
+            return nil
         }
         var short = false
         for m in methods {
@@ -75,14 +83,17 @@ public enum HTTPRequestParser {
         // Another method: HTTP when the request line says so (`TOKEN SP target SP HTTP/x.y`),
         // as servers take it; a token alone is not enough. Only the first `detectBytes` count
         // (detection waits no longer), so the answer does not depend on how the bytes arrive.
-        let limit = min(b.count, detectBytes)
+        let limit = min(b.count, window)
         var i = 0
-        while i < limit && i <= 32 && Self.isToken(b[i]) { i += 1 }
-        if i == b.count && i < detectBytes { return i <= 32 ? nil : false }
+        while i < limit && Self.isToken(b[i]) {
+            i += 1
+            if i > Self.maxMethodBytes { return false }
+        }
+        if i == b.count && i < window { return nil }
         guard i > 0, i < limit, b[i] == 32 else { return false }
         var e = i
         while e < limit && b[e] != 10 { e += 1 }
-        if e == b.count && e < detectBytes { return nil }  // the line is still coming
+        if e == b.count && e < window { return nil }  // the line is still coming
         guard e < limit && b[e] == 10 else { return false }
         var l = e
         if l > i && b[l - 1] == 13 { l -= 1 }

@@ -267,13 +267,18 @@ public final class NetworkPipeline {
             // RST: both directions end, when its sequence number is the next one expected (RFC
             // 5961: endpoints ignore any other, so a forged one must not blind reassembly) or
             // nothing was seen from its sender to check it against.
-            if streams[k].hasBase && !streams[k].ended && p.tcpSeq != streams[k].next { return }
+            // (Past the depth or behind a hole `next` stops; anything up to the furthest data
+            // seen is where the sender may stand.)
+            let st = streams[k]
+            let d = Int32(bitPattern: p.tcpSeq &- st.next)
+            if st.hasBase && !st.ended && !(d >= 0 && d <= Int32(bitPattern: st.seenEnd &- st.next)) { return }
             endDirection(k, slot, &sink)
             endDirection(o, slot, &sink)
             table.setState(slot, .closed)
             return
         }
         var s = takeStream(k)
+        let hadBase = s.hasBase
         var seq = p.tcpSeq
         if flags & 0x02 != 0 {
             if !s.hasBase {
@@ -286,6 +291,9 @@ public final class NetworkPipeline {
         } else if !s.hasBase {
             reassembler.setBase(&s, seq)  // picked up midstream
         }
+        if !hadBase || Int32(bitPattern: s.seenEnd &- s.next) < 0 { s.seenEnd = s.next }
+        let dataEnd = seq &+ UInt32(truncatingIfNeeded: payload.count)
+        if Int32(bitPattern: dataEnd &- s.seenEnd) > 0 && Int32(bitPattern: dataEnd &- s.next) > 0 { s.seenEnd = dataEnd }
         if !payload.isEmpty {
             var tail: (seq: UInt32, range: Range<Int>)?
             if let r = reassembler.segment(&s, seq: seq, data: payload, tail: &tail) {
@@ -517,7 +525,8 @@ public final class NetworkPipeline {
             var start = 0
             while start < b.count && start < 64 && (b[start] == 13 || b[start] == 10) { start += 1 }
             if start == b.count && start < 64 { return }
-            switch HTTPRequestParser.looksLikeRequest(UnsafeRawBufferPointer(rebasing: b[start...])) {
+            switch HTTPRequestParser.looksLikeRequest(UnsafeRawBufferPointer(rebasing: b[start...]),
+                                                      window: Self.maxDetectBytes - start) {
             case true?: a.proto = .http; return
             case nil: if !(Self.isDNSPort(ctx.srcPort) || Self.isDNSPort(ctx.dstPort)) { return }
             case false?: break

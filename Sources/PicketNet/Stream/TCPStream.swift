@@ -24,6 +24,9 @@ public struct TCPStream {
     /// The direction ended (FIN reached, RST, timeout, eviction or end of input).
     public var ended = false
     public var depthReached = false
+    /// Just past the furthest data the sender was seen to send (at or after `next`; it moves
+    /// on past the depth and past holes, where `next` stops).
+    public var seenEnd: UInt32 = 0
     /// Chunks handed on so far.
     public var chunks = 0
 
