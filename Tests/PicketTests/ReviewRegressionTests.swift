@@ -228,6 +228,8 @@ extension DamagedInputTests {
         ("a 33-byte method", String(repeating: "M", count: 33) + " / HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n", []),
         ("a 33-byte method later", "GET / HTTP/1.1\r\n\r\n" + String(repeating: "M", count: 33) + " / HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n", ["/"]),
         // Detection looks at 64 bytes in all, blank lines included.
+        ("62 blank bytes, then GET (its space would be byte 66)", String(repeating: "\r\n", count: 31) + "GET /late HTTP/1.1\r\n\r\n", []),
+        ("58 blank bytes, then GET", String(repeating: "\r\n", count: 29) + "GET /early HTTP/1.1\r\n\r\n", ["/early"]),
         ("blank line, then another method's line past 64 bytes",
          "\r\nFOO /" + String(repeating: "x", count: 50) + " HTTP/1.1\r\n\r\nGET /after HTTP/1.1\r\n\r\n", []),
     ])

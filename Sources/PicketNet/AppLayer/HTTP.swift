@@ -70,6 +70,7 @@ public enum HTTPRequestParser {
         var short = false
         for m in methods {
             let n = m.count
+            if n + 1 > window { continue }  // it could not be seen within the window
             if b.count < n + 1 {
                 if b.count == 0 || zip(b, m).allSatisfy({ $0 == $1 }) { short = true }
                 continue

@@ -522,11 +522,15 @@ public final class NetworkPipeline {
             if b.count < 3 && b.first == 0x16 && (b.count < 2 || b[1] == 0x03) { return }
             // Empty lines before a request line are skipped (RFC 9112 2.2; servers and libhtp
             // do), at most a few: a client must not slip past detection with one CRLF.
+            // Everything is decided within the first `maxDetectBytes`, blank lines included, so
+            // how the bytes are cut into segments cannot change the answer.
             var start = 0
-            while start < b.count && start < 64 && (b[start] == 13 || b[start] == 10) { start += 1 }
-            if start == b.count && start < 64 { return }
-            switch HTTPRequestParser.looksLikeRequest(UnsafeRawBufferPointer(rebasing: b[start...]),
-                                                      window: Self.maxDetectBytes - start) {
+            while start < b.count && start < Self.maxDetectBytes && (b[start] == 13 || b[start] == 10) { start += 1 }
+            if start == b.count && start < Self.maxDetectBytes { return }
+            let request = start < Self.maxDetectBytes
+                ? HTTPRequestParser.looksLikeRequest(UnsafeRawBufferPointer(rebasing: b[start...]), window: Self.maxDetectBytes - start)
+                : false
+            switch request {
             case true?: a.proto = .http; return
             case nil: if !(Self.isDNSPort(ctx.srcPort) || Self.isDNSPort(ctx.dstPort)) { return }
             case false?: break
