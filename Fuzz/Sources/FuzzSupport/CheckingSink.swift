@@ -92,7 +92,7 @@ public struct CheckingSink: EventSink {
         json.key("payload"); json.base64(event.payload)
         json.endObject()
         if fullCheck && validateJSON {
-            // Every event: valid UTF-8 and valid JSON by Picket's own scanner (fast); one in
+            // Each fully checked event: valid UTF-8 and valid JSON by Picket's own scanner; one in
             // eight also through Foundation's parser (independent of Picket's JSON code).
             // (UTF-8 by the standard library: independent of Picket, and not instrumented.)
             let fast = json.bytes.withUnsafeBytes { b -> String? in
