@@ -393,7 +393,6 @@ struct Summarize: ParsableCommand {
 }
 
 extension Scan {
-    /// `zones/` inside each signature folder (the default set's included).
     /// Zone folders: the default set's `zones/` always (DESIGN.md 3: a user's own cable rule
     /// given with `--signatures` must still see the default cables), plus `zones/` inside each
     /// signature folder given, each once.
