@@ -102,16 +102,35 @@ public struct JSONOut {
     /// whose strings may hold bytes that are not UTF-8 or `\uD8xx` escapes that are not a
     /// surrogate pair: those become U+FFFD, so the document stays valid for strict parsers.
     /// What `appendEscaped` escapes (`<`, `>`, `&`, C1 controls, hidden characters) is escaped
-    /// the same way; everything else is copied as it is. (A backslash only occurs inside strings in valid
-    /// JSON, so escapes are recognised without tracking where strings start.)
+    /// the same way. A number too large for a double (`1e400`: valid JSON, but Foundation, Go and
+    /// serde_json refuse the whole document) is written as a string of its text. Everything else
+    /// is copied as it is. (A backslash only occurs inside strings in valid JSON, so an escaped
+    /// quote is stepped over with its backslash.)
     public mutating func rawJSON(repairing b: UnsafeRawBufferPointer) {
         valuePrefix()
         let n = b.count
         var i = 0
         var copied = 0
+        var inString = false
         func hex4(_ at: Int) -> UInt32? { JSONText.hex4(b, at: at) }
         while i < n {
             let c = b[i]
+            if c == 34 { inString.toggle(); i += 1; continue }
+            if !inString && (c == 45 || (c >= 48 && c <= 57)) {
+                var j = i + 1
+                var exponent = false
+                while j < n, Self.isNumberByte(b[j]) { exponent = exponent || b[j] | 0x20 == 101; j += 1 }
+                // Without an exponent a double holds any number of up to 308 digits.
+                if exponent || j - i > 300, !Self.fitsDouble(UnsafeRawBufferPointer(rebasing: b[i..<j])) {
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[copied..<i]))
+                    bytes.append(34)
+                    bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i..<j]))
+                    bytes.append(34)
+                    copied = j
+                }
+                i = j
+                continue
+            }
             if c >= 0x80 {
                 let len = UTF8Check.sequenceLength(b, at: i)
                 bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[copied..<i]))
@@ -153,6 +172,16 @@ public struct JSONOut {
         }
         bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[copied..<n]))
     }
+    private static func isNumberByte(_ c: UInt8) -> Bool {
+        (c >= 48 && c <= 57) || c == 46 || c == 43 || c == 45 || c | 0x20 == 101
+    }
+
+    /// Whether a JSON number's value is within a double's range (underflow to 0 is fine: every
+    /// reader takes it).
+    static func fitsDouble(_ number: UnsafeRawBufferPointer) -> Bool {
+        Double(String(decoding: number, as: UTF8.self))?.isFinite ?? false
+    }
+
     /// Base64 of arbitrary bytes, as a string.
     public mutating func base64(_ b: UnsafeRawBufferPointer) {
         valuePrefix()

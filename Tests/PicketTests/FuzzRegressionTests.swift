@@ -288,6 +288,23 @@ import Testing
     /// FuzzNMEA, FuzzGNSS: a leading 13-digit number (epoch milliseconds) above 9223372036854
     /// overflowed Int64 when scaled to nanoseconds: `9999999999999 …` at the start of a log or
     /// NMEA line trapped. Now only milliseconds from 2001 to 2262 are taken as a time.
+    /// FuzzSyslog (Foundation's parser, which the targets use on one event in eight): a JSON line
+    /// `{"":1e047883200}` was copied into the event as it was. That is valid JSON, but the number
+    /// is beyond a double, and Foundation, Go and serde_json refuse the whole event: one hostile
+    /// log line made the decoded stream unreadable to them. Such numbers are written as strings.
+    @Test func jsonNumberBeyondDoubleIsWrittenAsItsText() throws {
+        let path = Paths.temporary("huge-number.jsonl")
+        try Data(#"{"":1e047883200,"b":1e308,"c":"1e400","d":[-1.8e308,1]}"#.utf8 + [10]).write(to: URL(fileURLWithPath: path))
+        let r = try picket(["decode", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let json = try #require(object["json"] as? [String: Any], "\(r.stdout)")
+        #expect(json[""] as? String == "1e047883200")
+        #expect(json["b"] as? Double == 1e308)
+        #expect(json["c"] as? String == "1e400")
+        #expect((json["d"] as? [Any])?.first as? String == "-1.8e308")
+    }
+
     @Test func epochMillisecondsBeyondNanosecondRangeAreNotATime() throws {
         var d = DecodedLine()
         let decoder = LogDecoder()

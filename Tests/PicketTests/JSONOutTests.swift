@@ -123,3 +123,25 @@ extension JSONOutTests {
         #expect(before != nil && before == after)
     }
 }
+
+extension JSONOutTests {
+    /// Numbers beyond a double's range are valid JSON, but Foundation, Go and serde_json refuse
+    /// the whole document: they are written as strings of their text. Everything else, strings
+    /// that look like numbers included, is copied as it is.
+    @Test(arguments: [
+        (#"{"":1e047883200}"#, #"{"":"1e047883200"}"#),
+        (#"{"a":[1e400,-1.8E+308,2]}"#, #"{"a":["1e400","-1.8E+308",2]}"#),
+        (#"{"a":1e308,"b":1e-400,"c":-0.5e-3,"d":123456789012345678901234567890}"#,
+         #"{"a":1e308,"b":1e-400,"c":-0.5e-3,"d":123456789012345678901234567890}"#),
+        (#"{"a":"1e400","b\"":"x\"1e400","c":1}"#, #"{"a":"1e400","b\"":"x\"1e400","c":1}"#),
+        (#"{"n\u0022":1e999}"#, #"{"n\u0022":"1e999"}"#),
+        ("[" + String(repeating: "9", count: 309) + "]", "[\"" + String(repeating: "9", count: 309) + "\"]"),
+        ("[" + String(repeating: "9", count: 308) + "]", "[" + String(repeating: "9", count: 308) + "]"),
+    ])
+    func rawJSONWritesNumbersBeyondDoubleAsText(_ line: String, _ expected: String) throws {
+        var out = JSONOut()
+        Array(line.utf8).withUnsafeBytes { out.rawJSON(repairing: $0) }
+        #expect(String(decoding: out.bytes, as: UTF8.self) == expected)
+        _ = try JSONSerialization.jsonObject(with: Data(out.bytes))
+    }
+}
