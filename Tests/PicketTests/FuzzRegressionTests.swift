@@ -285,9 +285,6 @@ import Testing
         #expect(hosts(Array(stride(from: 0, to: data.count, by: 7)) + [data.count]) == expected)
     }
 
-    /// FuzzNMEA, FuzzGNSS: a leading 13-digit number (epoch milliseconds) above 9223372036854
-    /// overflowed Int64 when scaled to nanoseconds: `9999999999999 …` at the start of a log or
-    /// NMEA line trapped. Now only milliseconds from 2001 to 2262 are taken as a time.
     /// FuzzSyslog (Foundation's parser, which the targets use on one event in eight): a JSON line
     /// `{"":1e047883200}` was copied into the event as it was. That is valid JSON, but the number
     /// is beyond a double, and Foundation, Go and serde_json refuse the whole event: one hostile
@@ -305,6 +302,9 @@ import Testing
         #expect((json["d"] as? [Any])?.first as? String == "-1.8e308")
     }
 
+    /// FuzzNMEA, FuzzGNSS: a leading 13-digit number (epoch milliseconds) above 9223372036854
+    /// overflowed Int64 when scaled to nanoseconds: `9999999999999 …` at the start of a log or
+    /// NMEA line trapped. Now only milliseconds from 2001 to 2262 are taken as a time.
     @Test func epochMillisecondsBeyondNanosecondRangeAreNotATime() throws {
         var d = DecodedLine()
         let decoder = LogDecoder()
